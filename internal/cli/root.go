@@ -102,6 +102,10 @@ shows its citation and whether our reading is verified.`,
 		newLawCmd(e),
 		newSBOMCmd(e),
 		newVulnDBCmd(e),
+		newProductCmd(e),
+		newUserCmd(e),
+		newTokenCmd(e),
+		newAuditCmd(e),
 	} {
 		root.AddCommand(c)
 	}
