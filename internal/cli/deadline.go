@@ -1,8 +1,449 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
 
-// Placeholder until the deadline command lands; replaced by its owner.
+	"github.com/spf13/cobra"
+
+	"github.com/pflicht/pflicht/internal/clock"
+	"github.com/pflicht/pflicht/internal/law"
+)
+
+// deadlineInput is the JSON a user gives `pflicht deadline`. Times are kept
+// as strings so that a malformed one is reported with its field name.
+type deadlineInput struct {
+	Regime              string `json:"regime"`
+	AwareAt             string `json:"aware_at"`
+	NotifiedAt          string `json:"notified_at,omitempty"`
+	FixAvailableAt      string `json:"fix_available_at,omitempty"`
+	EarlyWarningAt      string `json:"early_warning_at,omitempty"`
+	InterimRequestedAt  string `json:"interim_requested_at,omitempty"`
+	InterimDueAt        string `json:"interim_due_at,omitempty"`
+	InterimAt           string `json:"interim_at,omitempty"`
+	ProgressAt          string `json:"progress_at,omitempty"`
+	FinalAt             string `json:"final_at,omitempty"`
+	UserInformedAt      string `json:"user_informed_at,omitempty"`
+	HandlingCompletedAt string `json:"handling_completed_at,omitempty"`
+	IncidentOngoing     bool   `json:"incident_ongoing,omitempty"`
+	KRITISOperator      bool   `json:"kritis_operator,omitempty"`
+	Now                 string `json:"now,omitempty"`
+}
+
+// timeField ties a JSON time field to its flag and to the engine input.
+type timeField struct {
+	json, flag, help string
+	src              func(*deadlineInput) *string
+	dst              func(*clock.Input) **time.Time
+}
+
+var deadlineTimes = []timeField{
+	{"notified_at", "notified-at", "when the notification (72-hour stage) was submitted",
+		func(d *deadlineInput) *string { return &d.NotifiedAt }, func(in *clock.Input) **time.Time { return &in.NotifiedAt }},
+	{"fix_available_at", "fix-available-at", "when a corrective or mitigating measure became available (cra-vulnerability)",
+		func(d *deadlineInput) *string { return &d.FixAvailableAt }, func(in *clock.Input) **time.Time { return &in.FixAvailableAt }},
+	{"early_warning_at", "early-warning-at", "when the early warning was submitted",
+		func(d *deadlineInput) *string { return &d.EarlyWarningAt }, func(in *clock.Input) **time.Time { return &in.EarlyWarningAt }},
+	{"interim_requested_at", "interim-requested-at", "when the authority requested an interim report",
+		func(d *deadlineInput) *string { return &d.InterimRequestedAt }, func(in *clock.Input) **time.Time { return &in.InterimRequestedAt }},
+	{"interim_due_at", "interim-due-at", "the deadline the authority set for the interim report",
+		func(d *deadlineInput) *string { return &d.InterimDueAt }, func(in *clock.Input) **time.Time { return &in.InterimDueAt }},
+	{"interim_at", "interim-at", "when the interim report was submitted",
+		func(d *deadlineInput) *string { return &d.InterimAt }, func(in *clock.Input) **time.Time { return &in.InterimAt }},
+	{"progress_at", "progress-at", "when the progress report was submitted (bsig, ongoing incident)",
+		func(d *deadlineInput) *string { return &d.ProgressAt }, func(in *clock.Input) **time.Time { return &in.ProgressAt }},
+	{"final_at", "final-at", "when the final report was submitted",
+		func(d *deadlineInput) *string { return &d.FinalAt }, func(in *clock.Input) **time.Time { return &in.FinalAt }},
+	{"user_informed_at", "user-informed-at", "when users were informed (cra)",
+		func(d *deadlineInput) *string { return &d.UserInformedAt }, func(in *clock.Input) **time.Time { return &in.UserInformedAt }},
+	{"handling_completed_at", "handling-completed-at", "when the incident was finally handled (bsig, ongoing incident)",
+		func(d *deadlineInput) *string { return &d.HandlingCompletedAt }, func(in *clock.Input) **time.Time { return &in.HandlingCompletedAt }},
+}
+
 func newDeadlineCmd(e *env) *cobra.Command {
-	return &cobra.Command{Use: "deadline", Short: "(under construction)", Hidden: true}
+	var inPath string
+	var flags deadlineInput
+	cmd := &cobra.Command{
+		Use:   "deadline",
+		Short: "Reporting clock for an incident (§32 BSIG) or a CRA report (Art. 14)",
+		Long: `deadline shows every reporting stage of one incident or vulnerability: when
+it is due, what starts its period, its status now, and what the report must
+contain. Times are RFC 3339 (2026-03-28T10:00:00+01:00); the output is in
+Europe/Berlin.
+
+Regimes:
+  bsig               significant incident under §32 BSIG (NIS-2)
+  cra-vulnerability  actively exploited vulnerability under Art. 14(2) CRA
+  cra-incident       severe incident under Art. 14(4) CRA
+
+The final reports run from their own trigger, not from awareness: BSIG one
+month after the notification was submitted, CRA vulnerability 14 days after a
+fix is available, CRA incident one month after the incident notification.
+
+Input is JSON (--in FILE, or standard input) with the fields regime, aware_at
+and, where known, notified_at, fix_available_at, early_warning_at,
+interim_requested_at, interim_due_at, interim_at, progress_at, final_at,
+user_informed_at, handling_completed_at, incident_ongoing, kritis_operator
+and now; or the same as flags.`,
+		Example: `  pflicht deadline --regime bsig --aware-at 2026-03-28T10:00:00+01:00
+  pflicht deadline --regime bsig --aware-at 2026-01-28T09:00:00+01:00 --notified-at 2026-01-31T09:00:00+01:00
+  pflicht deadline --regime cra-vulnerability --aware-at 2026-10-01T10:17:00+02:00 --fix-available-at 2026-10-05T15:00:00+02:00 --json
+  echo '{"regime":"cra-incident","aware_at":"2026-12-30T10:00:00+01:00"}' | pflicht deadline --lang de`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			raw, err := deadlineRaw(e, cmd, inPath, flags)
+			if err != nil {
+				return err
+			}
+			in, err := raw.engineInput(e.now())
+			if err != nil {
+				return err
+			}
+			res, err := clock.Compute(in)
+			var fe *clock.FieldError
+			if errors.As(err, &fe) {
+				return &InputError{Field: fe.Field, Msg: fe.Msg}
+			} else if err != nil {
+				return err
+			}
+			if e.json {
+				return writeJSON(e.stdout, deadlineView(res, in.Now))
+			}
+			return renderDeadline(e.stdout, e.lang, res, in)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&inPath, "in", "", "read the JSON input from FILE (- for standard input)")
+	f.StringVar(&flags.Regime, "regime", "", "bsig, cra-vulnerability or cra-incident")
+	f.StringVar(&flags.AwareAt, "aware-at", "", "when the entity or manufacturer became aware (RFC 3339)")
+	for _, tf := range deadlineTimes {
+		f.StringVar(tf.src(&flags), tf.flag, "", tf.help+" (RFC 3339)")
+	}
+	f.BoolVar(&flags.IncidentOngoing, "incident-ongoing", false, "the BSIG incident is still ongoing when the final report is due (§32(2))")
+	f.BoolVar(&flags.KRITISOperator, "kritis-operator", false, "the entity operates a critical installation (adds the §32(3) content)")
+	f.StringVar(&flags.Now, "now", "", "compute as of this time instead of the current time (RFC 3339)")
+	return cmd
+}
+
+// deadlineRaw merges the JSON input (--in, or standard input when no flag
+// gives the regime or awareness) with the flags; set flags win.
+func deadlineRaw(e *env, cmd *cobra.Command, inPath string, flags deadlineInput) (deadlineInput, error) {
+	var raw deadlineInput
+	fromFlags := cmd.Flags().Changed("regime") || cmd.Flags().Changed("aware-at")
+	if inPath != "" || !fromFlags {
+		data, err := readInput(e, inPath)
+		if err != nil {
+			return raw, err
+		}
+		if err := decodeJSON(data, &raw); err != nil {
+			return raw, err
+		}
+	}
+	set := func(name string, dst *string, v string) {
+		if cmd.Flags().Changed(name) {
+			*dst = v
+		}
+	}
+	set("regime", &raw.Regime, flags.Regime)
+	set("aware-at", &raw.AwareAt, flags.AwareAt)
+	set("now", &raw.Now, flags.Now)
+	for _, tf := range deadlineTimes {
+		set(tf.flag, tf.src(&raw), *tf.src(&flags))
+	}
+	if cmd.Flags().Changed("incident-ongoing") {
+		raw.IncidentOngoing = flags.IncidentOngoing
+	}
+	if cmd.Flags().Changed("kritis-operator") {
+		raw.KRITISOperator = flags.KRITISOperator
+	}
+	return raw, nil
+}
+
+// engineInput parses the times; now is used unless the input gives its own.
+func (d deadlineInput) engineInput(now time.Time) (clock.Input, error) {
+	in := clock.Input{
+		Regime: clock.Regime(strings.TrimSpace(d.Regime)), Now: now,
+		IncidentOngoing: d.IncidentOngoing, KRITISOperator: d.KRITISOperator,
+	}
+	if in.Regime == "" {
+		return in, &InputError{Field: "regime", Msg: "required: bsig, cra-vulnerability or cra-incident"}
+	}
+	if d.AwareAt == "" {
+		return in, &InputError{Field: "aware_at", Msg: "required: when the entity or manufacturer became aware (RFC 3339)"}
+	}
+	var err error
+	if in.AwareAt, err = parseInstant("aware_at", d.AwareAt); err != nil {
+		return in, err
+	}
+	if d.Now != "" {
+		if in.Now, err = parseInstant("now", d.Now); err != nil {
+			return in, err
+		}
+	}
+	for _, tf := range deadlineTimes {
+		s := *tf.src(&d)
+		if s == "" {
+			continue
+		}
+		t, err := parseInstant(tf.json, s)
+		if err != nil {
+			return in, err
+		}
+		*tf.dst(&in) = &t
+	}
+	return in, nil
+}
+
+// parseInstant accepts RFC 3339 only: a time without an offset is ambiguous.
+func parseInstant(field, s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, strings.TrimSpace(s))
+	if err != nil {
+		return time.Time{}, &InputError{Field: field, Msg: fmt.Sprintf("%q is not an RFC 3339 time with offset, e.g. 2026-03-28T10:00:00+01:00", s)}
+	}
+	return t, nil
+}
+
+// deadlineJSON is the machine-readable result; times are RFC 3339 in Europe/Berlin.
+type deadlineJSON struct {
+	Regime     string      `json:"regime"`
+	Now        string      `json:"now"`
+	Applicable bool        `json:"applicable"`
+	Stages     []stageJSON `json:"stages"`
+	Notes      []noteJSON  `json:"notes"`
+}
+
+type stageJSON struct {
+	Stage      string        `json:"stage"`
+	RuleID     string        `json:"rule_id"`
+	Title      law.Text      `json:"title"`
+	Due        string        `json:"due,omitempty"`
+	DayEnd     bool          `json:"due_is_end_of_day,omitempty"`
+	LegalEnd   string        `json:"legal_end,omitempty"`
+	Trigger    string        `json:"trigger"`
+	TriggerAt  string        `json:"trigger_at,omitempty"`
+	Citation   string        `json:"citation"`
+	RuleStatus string        `json:"rule_status"`
+	Status     string        `json:"status"`
+	Submitted  string        `json:"submitted_at,omitempty"`
+	Remaining  *int64        `json:"remaining_seconds,omitempty"`
+	Timing     law.Text      `json:"timing"`
+	Content    []clock.Field `json:"content"`
+	Note       string        `json:"note,omitempty"`
+}
+
+type noteJSON struct {
+	Citation string   `json:"citation"`
+	Status   string   `json:"status"`
+	Text     law.Text `json:"text"`
+}
+
+func berlinRFC3339(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.In(law.Berlin).Format(time.RFC3339)
+}
+
+func deadlineView(r clock.Result, now time.Time) deadlineJSON {
+	v := deadlineJSON{Regime: string(r.Regime), Now: berlinRFC3339(&now), Applicable: r.Applicable, Stages: []stageJSON{}, Notes: []noteJSON{}}
+	for _, s := range r.Stages {
+		sj := stageJSON{
+			Stage: s.Stage, RuleID: s.RuleID, Title: s.Title, Due: berlinRFC3339(s.Due), DayEnd: s.DayEnd,
+			LegalEnd: berlinRFC3339(s.LegalEnd), Trigger: string(s.Trigger), TriggerAt: berlinRFC3339(s.TriggerAt),
+			Citation: s.Citation, RuleStatus: string(s.RuleStatus), Status: string(s.Status),
+			Submitted: berlinRFC3339(s.SubmittedAt), Timing: s.Timing, Content: s.Content, Note: s.Note,
+		}
+		if s.Remaining != nil {
+			secs := int64(s.Remaining.Seconds())
+			sj.Remaining = &secs
+		}
+		if sj.Content == nil {
+			sj.Content = []clock.Field{}
+		}
+		v.Stages = append(v.Stages, sj)
+	}
+	for _, n := range r.Notes {
+		v.Notes = append(v.Notes, noteJSON{Citation: n.Citation, Status: string(n.Status), Text: n.Text})
+	}
+	return v
+}
+
+var regimeTitle = map[clock.Regime]law.Text{
+	clock.BSIG:             {DE: "Meldepflicht nach § 32 BSIG (erheblicher Sicherheitsvorfall)", EN: "Reporting under §32 BSIG (significant incident)"},
+	clock.CRAVulnerability: {DE: "Meldepflicht nach Art. 14 Abs. 1, 2 CRA (aktiv ausgenutzte Schwachstelle)", EN: "Reporting under Art. 14(1), (2) CRA (actively exploited vulnerability)"},
+	clock.CRAIncident:      {DE: "Meldepflicht nach Art. 14 Abs. 3, 4 CRA (schwerwiegender Sicherheitsvorfall)", EN: "Reporting under Art. 14(3), (4) CRA (severe incident)"},
+}
+
+var statusText = map[clock.Status]law.Text{
+	clock.Met:       {DE: "erfüllt", EN: "met"},
+	clock.Late:      {DE: "verspätet", EN: "late"},
+	clock.Due:       {DE: "offen", EN: "open"},
+	clock.Overdue:   {DE: "ÜBERFÄLLIG", EN: "OVERDUE"},
+	clock.Waiting:   {DE: "wartet auf Auslöser", EN: "waiting for its trigger"},
+	clock.OnRequest: {DE: "nur auf Ersuchen", EN: "only on request"},
+}
+
+var conditionText = map[clock.Condition]law.Text{
+	clock.WhereApplicable:  {DE: "soweit zutreffend", EN: "where applicable"},
+	clock.WhereAvailable:   {DE: "soweit verfügbar", EN: "where available"},
+	clock.WhereNecessary:   {DE: "soweit erforderlich", EN: "where necessary"},
+	clock.WhereAppropriate: {DE: "soweit angemessen", EN: "where appropriate"},
+	clock.KRITISOperator:   {DE: "Betreiber kritischer Anlagen, § 32 Abs. 3 BSIG", EN: "critical-installation operators, §32(3) BSIG"},
+}
+
+// deadlineLabels are the fixed words of the human output.
+var deadlineLabels = map[string]law.Text{
+	"aware":     {DE: "Kenntnis", EN: "Aware"},
+	"now":       {DE: "Stand", EN: "As of"},
+	"due":       {DE: "fällig", EN: "due"},
+	"trigger":   {DE: "Auslöser", EN: "trigger"},
+	"status":    {DE: "Status", EN: "status"},
+	"content":   {DE: "Inhalt", EN: "content"},
+	"legal":     {DE: "rechtliches Ende (Lesart, UNVERIFIED)", EN: "legal end (reading, UNVERIFIED)"},
+	"notyet":    {DE: "noch nicht eingetreten", EN: "not yet"},
+	"notes":     {DE: "Hinweise", EN: "Notes"},
+	"left":      {DE: "noch", EN: "left"},
+	"overdue":   {DE: "überfällig seit", EN: "overdue by"},
+	"submitted": {DE: "übermittelt", EN: "submitted"},
+	"na":        {DE: "Keine Meldefrist — siehe Hinweise.", EN: "No reporting clock — see the notes."},
+}
+
+func renderDeadline(w io.Writer, lang string, r clock.Result, in clock.Input) error {
+	l := func(k string) string { return deadlineLabels[k].In(lang) }
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n", regimeTitle[r.Regime].In(lang))
+	fmt.Fprintf(&b, "%s: %s    %s: %s\n", l("aware"), fmtInstant(in.AwareAt, lang), l("now"), fmtInstant(in.Now, lang))
+	if !r.Applicable {
+		fmt.Fprintf(&b, "\n%s\n", l("na"))
+	}
+	for i, s := range r.Stages {
+		mark := ""
+		if s.RuleStatus == law.Unverified {
+			mark = " [UNVERIFIED]"
+		}
+		fmt.Fprintf(&b, "\n%d. %s — %s%s\n", i+1, s.Title.In(lang), s.Citation, mark)
+		fmt.Fprintf(&b, "   %-9s %s\n", l("due")+":", stageDue(s, lang))
+		if s.LegalEnd != nil {
+			end := fmtInstant(*s.LegalEnd, lang)
+			if isMidnight(*s.LegalEnd) {
+				end = fmtDayEnd(*s.LegalEnd, lang)
+			}
+			fmt.Fprintf(&b, "   %-9s %s: %s\n", "", l("legal"), end)
+		}
+		trig := l("notyet")
+		if s.TriggerAt != nil {
+			trig = fmtInstant(*s.TriggerAt, lang)
+		}
+		fmt.Fprintf(&b, "   %-9s %s — %s\n", l("trigger")+":", s.Trigger.Text().In(lang), trig)
+		fmt.Fprintf(&b, "   %-9s %s\n", l("status")+":", stageStatus(s, lang))
+		for j, f := range s.Content {
+			label := ""
+			if j == 0 {
+				label = l("content") + ":"
+			}
+			text := f.EN
+			if lang == "de" {
+				text = f.DE
+			}
+			if c, ok := conditionText[f.Condition]; ok {
+				text += " (" + c.In(lang) + ")"
+			}
+			fmt.Fprintf(&b, "   %-9s - %s\n", label, text)
+		}
+	}
+	if len(r.Notes) > 0 {
+		fmt.Fprintf(&b, "\n%s:\n", l("notes"))
+		for _, n := range r.Notes {
+			mark := ""
+			if n.Status == law.Unverified {
+				mark = "[UNVERIFIED] "
+			}
+			fmt.Fprintf(&b, "- %s%s: %s\n", mark, n.Citation, n.Text.In(lang))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// stageDue renders the due instant: "by the end of" a day for BGB day
+// periods, else the instant, followed by the statutory timing.
+func stageDue(s clock.Stage, lang string) string {
+	timing := s.Timing.In(lang)
+	switch {
+	case s.Due == nil:
+		return timing
+	case s.DayEnd:
+		return fmtDayEnd(*s.Due, lang) + " — " + timing
+	}
+	return fmtInstant(*s.Due, lang) + " — " + timing
+}
+
+// fmtDayEnd shows an instant at 00:00 Berlin as the end (24:00) of the day before.
+func fmtDayEnd(t time.Time, lang string) string {
+	last := t.In(law.Berlin).AddDate(0, 0, -1)
+	if lang == "de" {
+		return fmt.Sprintf("bis Ende %s (24:00 Uhr)", fmtDay(last, lang))
+	}
+	return fmt.Sprintf("by the end of %s (24:00)", fmtDay(last, lang))
+}
+
+// isMidnight reports whether t is 00:00 in Berlin, i.e. the end of a day.
+func isMidnight(t time.Time) bool {
+	h, m, sec := t.In(law.Berlin).Clock()
+	return h == 0 && m == 0 && sec == 0 && t.Nanosecond() == 0
+}
+
+func stageStatus(s clock.Stage, lang string) string {
+	out := statusText[s.Status].In(lang)
+	if s.SubmittedAt != nil {
+		out += ", " + deadlineLabels["submitted"].In(lang) + " " + fmtInstant(*s.SubmittedAt, lang)
+	}
+	if s.Remaining != nil {
+		if *s.Remaining > 0 {
+			out += " (" + deadlineLabels["left"].In(lang) + " " + fmtDuration(*s.Remaining, lang) + ")"
+		} else {
+			out += " (" + deadlineLabels["overdue"].In(lang) + " " + fmtDuration(-*s.Remaining, lang) + ")"
+		}
+	}
+	return out
+}
+
+var weekdays = map[string][7]string{
+	"de": {"So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"},
+	"en": {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"},
+}
+
+func fmtDay(t time.Time, lang string) string {
+	return weekdays[lang][t.Weekday()] + " " + t.Format("02.01.2006")
+}
+
+// fmtInstant shows an instant in Europe/Berlin with its offset.
+func fmtInstant(t time.Time, lang string) string {
+	b := t.In(law.Berlin)
+	return fmtDay(b, lang) + " " + b.Format("15:04 MST (-07:00)")
+}
+
+// fmtDuration renders a duration in days, hours and minutes (rounded down).
+func fmtDuration(d time.Duration, lang string) string {
+	units := [3]string{"d", "h", "min"}
+	if lang == "de" {
+		units = [3]string{"T", "Std", "Min"}
+	}
+	days := int(d / (24 * time.Hour))
+	hours := int(d % (24 * time.Hour) / time.Hour)
+	mins := int(d % time.Hour / time.Minute)
+	var parts []string
+	if days > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", days, units[0]))
+	}
+	if hours > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", hours, units[1]))
+	}
+	if mins > 0 || len(parts) == 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", mins, units[2]))
+	}
+	return strings.Join(parts, " ")
 }
