@@ -72,6 +72,9 @@ func (p PURL) OSVPackage() (ecosystem, name string, ok bool) {
 		return debEcosystem(p)
 	case "apk":
 		return apkEcosystem(p)
+	case "alpine":
+		// Syft before 0.30 wrote Alpine packages as pkg:alpine/name@version.
+		return "Alpine", sourceName(p), true
 	case "rpm":
 		return rpmEcosystem(p)
 	}

@@ -43,9 +43,6 @@ func (p PURL) Qualifier(key string) string {
 	return p.Qualifiers[i].Value
 }
 
-// IsZero reports whether p is the zero PURL (for example after a failed Parse).
-func (p PURL) IsZero() bool { return p.Type == "" && p.Name == "" }
-
 // Parse parses and normalises a package URL. The error names the part that is
 // wrong ("purl: type ...", "purl: qualifier 2 ...").
 func Parse(s string) (PURL, error) {
@@ -69,11 +66,9 @@ func parse(s string) (PURL, error) {
 	if s == "" {
 		return p, errors.New("empty")
 	}
-	if strings.ContainsAny(s, " \t\r\n") {
-		// Spaces must be percent-encoded; an unencoded one usually means
-		// two values were concatenated.
-		return p, errors.New("contains unencoded whitespace")
-	}
+	// Unencoded characters that the spec wants encoded (spaces, '+', ':')
+	// are taken literally: some generators write them so, and String
+	// encodes them canonically.
 	rest := s
 	if i := strings.LastIndexByte(rest, '#'); i >= 0 {
 		sub, err := cleanPath(rest[i+1:], "subpath")

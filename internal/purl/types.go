@@ -9,11 +9,11 @@ import (
 // rule is what the purl-spec type definitions (purl-spec/types/*.json) say
 // about one type's components.
 type rule struct {
-	namespace   requirement
-	lowerNS     bool // namespace is case-insensitive and canonically lower case
-	lowerName   bool
-	lowerVer    bool
-	extraChecks func(*PURL) error
+	namespace requirement
+	lowerNS   bool // namespace is case-insensitive and canonically lower case
+	lowerName bool
+	lowerVer  bool
+	special   func(*PURL) error // type-specific normalisation or validation
 }
 
 type requirement uint8
@@ -32,11 +32,11 @@ var rules = map[string]rule{
 	"bitnami":          {namespace: prohibited, lowerName: true},
 	"brew":             {lowerNS: true, lowerName: true},
 	"cargo":            {namespace: prohibited},
-	"chrome-extension": {namespace: prohibited, lowerName: true, extraChecks: checkChromeExtension},
+	"chrome-extension": {namespace: prohibited, lowerName: true, special: checkChromeExtension},
 	"cocoapods":        {namespace: prohibited},
 	"composer":         {namespace: required, lowerNS: true, lowerName: true},
 	"conda":            {namespace: prohibited},
-	"cpan":             {extraChecks: checkCPAN},
+	"cpan":             {special: checkCPAN},
 	"cran":             {namespace: prohibited},
 	"deb":              {namespace: required, lowerNS: true, lowerName: true},
 	"gem":              {namespace: prohibited},
@@ -44,20 +44,20 @@ var rules = map[string]rule{
 	"github":           {namespace: required, lowerNS: true, lowerName: true},
 	// The golang definition requires a namespace, but single-element module
 	// paths (go.opencensus.io) have none, and Syft and Trivy write them so.
-	"golang": {},
+	"golang":           {},
 	"hackage":          {namespace: prohibited},
 	"hex":              {lowerNS: true, lowerName: true},
 	"huggingface":      {namespace: required, lowerVer: true},
-	"julia":            {namespace: prohibited, extraChecks: checkJulia},
+	"julia":            {namespace: prohibited, special: checkJulia},
 	"luarocks":         {lowerNS: true, lowerName: true},
 	"maven":            {namespace: required},
-	"mlflow":           {namespace: prohibited, extraChecks: normaliseMLflow},
+	"mlflow":           {namespace: prohibited, special: normaliseMLflow},
 	"nuget":            {namespace: prohibited},
 	"oci":              {namespace: prohibited, lowerName: true, lowerVer: true},
 	"opam":             {namespace: prohibited},
 	"otp":              {namespace: prohibited, lowerName: true},
-	"pub":              {namespace: prohibited, lowerName: true, extraChecks: normalisePub},
-	"pypi":             {namespace: prohibited, lowerName: true, lowerVer: true, extraChecks: normalisePyPI},
+	"pub":              {namespace: prohibited, lowerName: true, special: normalisePub},
+	"pypi":             {namespace: prohibited, lowerName: true, lowerVer: true, special: normalisePyPI},
 	"qpkg":             {namespace: required, lowerNS: true},
 	"rpm":              {namespace: required, lowerNS: true},
 	"swift":            {namespace: required},
@@ -88,8 +88,8 @@ func normalise(p *PURL) error {
 	if r.lowerVer {
 		p.Version = strings.ToLower(p.Version)
 	}
-	if r.extraChecks != nil {
-		return r.extraChecks(p)
+	if r.special != nil {
+		return r.special(p)
 	}
 	return nil
 }
