@@ -6,6 +6,7 @@ import "testing"
 // version and the fixed version of an advisory it is compared with.
 var benchCases = []struct{ eco, a, b string }{
 	{"Go", "v1.42.0-rc.1+incompatible", "1.42.0"},
+	{"Homebrew", "1.2.4_5", "1.2.4_6"},
 	{"npm", "4.17.21", "4.17.20"},
 	{"crates.io", "0.10.58", "0.10.60"},
 	{"PyPI", "2.31.0.post1", "2.32.0rc1"},

@@ -18,7 +18,9 @@ func init() {
 		}
 	}
 	add(func(s string) (Version, error) { return parseSemVer(s) },
-		"Go", "crates.io", "Hex", "SwiftURL")
+		"crates.io", "Hex", "SwiftURL")
+	add(parseGo, "Go")
+	add(parseHomebrew, "Homebrew")
 	add(parseNPM, "npm")
 	add(parseDebian, "Debian", "Ubuntu")
 	add(parseRPM,
@@ -69,6 +71,8 @@ func orderingOf(v Version) string {
 		return "Debian"
 	case *rpm:
 		return "RPM"
+	case *homebrew:
+		return "Homebrew"
 	case scalibr:
 		return v.kind
 	}

@@ -24,6 +24,10 @@
 //     orders first), as its vectors pin it for OSV.
 //   - Bioconductor uses CRAN's ordering (R package versions); osv-scalibr
 //     treats it as SemVer.
+//   - Go also accepts Go toolchain versions (go1.22rc1), which SBOMs give
+//     for the standard library, mapped to the SemVer OSV uses (1.22.0-rc.1).
+//   - Homebrew (formula version and revision, 1.2.4_5) is our own;
+//     osv-scalibr has no ordering for it.
 //
 // PyPI, Maven, RubyGems, NuGet, Packagist, Pub and Alpine accept any string,
 // as osv-scalibr does (PyPI orders non-PEP 440 versions as legacy versions

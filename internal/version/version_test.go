@@ -17,6 +17,9 @@ func TestCompare(t *testing.T) {
 		{"Go", "0.0.0-20210101000000-abcdef123456", "0.0.1", -1},
 		{"Go", "1.2.3+incompatible", "1.2.3", 0},
 		{"Go", "1.10.0", "1.9.9", 1},
+		{"Go", "go1.22rc1", "1.22.0-rc.1", 0},
+		{"Go", "go1.21", "1.21.0", 0},
+		{"Homebrew", "1.2.4_5", "1.2.4_10", -1},
 		{"npm", "1.0.0-beta.2", "1.0.0-beta.11", -1},
 		{"npm", "1.0.0-alpha", "1.0.0-alpha.1", -1},
 		{"npm", "1.0.0-rc.1", "1.0.0", -1},
@@ -62,7 +65,7 @@ func TestZero(t *testing.T) {
 		"Go": "0.0.0-0", "npm": "0.0.0-0", "crates.io": "0.0.0-0", "Hex": "0.0.0-0", "SwiftURL": "0.0.0-0",
 		"PyPI": "0.dev0", "Maven": "0-alpha", "RubyGems": "0.a", "NuGet": "0.0.0-0", "Packagist": "0-dev",
 		"Debian": "0~~", "Ubuntu": "0~", "Alpine": "0_alpha", "Pub": "0.0.0-0", "CRAN": "0.0", "Hackage": "0.0",
-		"Red Hat": "~", "AlmaLinux": "0~", "Rocky Linux": "0~", "SUSE": "0~", "openSUSE": "0~", "Mageia": "0~",
+		"Homebrew": "0alpha", "Red Hat": "~", "AlmaLinux": "0~", "Rocky Linux": "0~", "SUSE": "0~", "openSUSE": "0~", "Mageia": "0~",
 	}
 	for eco, s := range low {
 		z, err := Parse(eco, "0")
@@ -95,7 +98,7 @@ func TestSupported(t *testing.T) {
 	for _, eco := range []string{
 		"Go", "npm", "PyPI", "Maven", "crates.io", "RubyGems", "NuGet", "Packagist", "Debian:12",
 		"Ubuntu:22.04:LTS", "Alpine:v3.18", "Red Hat", "AlmaLinux", "Rocky Linux", "SUSE", "openSUSE",
-		"Mageia", "Hex", "Pub", "CRAN", "Hackage", "SwiftURL", "Packagist:https://packages.drupal.org/8",
+		"Mageia", "Hex", "Pub", "CRAN", "Hackage", "SwiftURL", "Packagist:https://packages.drupal.org/8", "Homebrew",
 	} {
 		if !Supported(eco) {
 			t.Errorf("Supported(%q) = false", eco)
