@@ -407,7 +407,9 @@ func writeCheckReport(w io.Writer, lang string, res scope.Result) error {
 			r.text(r.t("Auslöser: ", "Trigger: ") + o.Trigger.In(lang))
 			r.text(r.t("Frist: ", "Deadline: ") + o.Deadline.In(lang))
 			if o.Due != nil {
-				due := r.t("Fällig: bis einschließlich ", "Due: by the end of ") + r.date(o.DueLastDay) + r.t(" (24:00 Uhr Europe/Berlin)", " (24:00 Europe/Berlin)")
+				// The mark says when the date rests on an UNVERIFIED reading
+				// (BGB counting, the assumed entry into force).
+				due := r.t("Fällig: bis einschließlich ", "Due: by the end of ") + r.date(o.DueLastDay) + r.t(" (24:00 Uhr Europe/Berlin)", " (24:00 Europe/Berlin)") + r.status(o.DueStatus)
 				if o.DeadlinePassed {
 					due += r.t(" – am Stichtag abgelaufen", " – passed on the as-of date")
 				}

@@ -30,6 +30,8 @@ type deadlineInput struct {
 	HandlingCompletedAt string `json:"handling_completed_at,omitempty"`
 	IncidentOngoing     bool   `json:"incident_ongoing,omitempty"`
 	KRITISOperator      bool   `json:"kritis_operator,omitempty"`
+	MainEstablishment   string `json:"main_establishment,omitempty"`
+	NoEUEstablishment   bool   `json:"no_eu_establishment,omitempty"`
 	Now                 string `json:"now,omitempty"`
 }
 
@@ -83,11 +85,16 @@ The final reports run from their own trigger, not from awareness: BSIG one
 month after the notification was submitted, CRA vulnerability 14 days after a
 fix is available, CRA incident one month after the incident notification.
 
+For the CRA regimes the output says to whom the reports go (Art. 14(1), (3),
+(7)): main_establishment (the member state of the manufacturer's main
+establishment in the Union, e.g. DE) names the CSIRT end-point;
+no_eu_establishment shows the order for manufacturers without one.
+
 Input is JSON (--in FILE, or standard input) with the fields regime, aware_at
 and, where known, notified_at, fix_available_at, early_warning_at,
 interim_requested_at, interim_due_at, interim_at, progress_at, final_at,
-user_informed_at, handling_completed_at, incident_ongoing, kritis_operator
-and now; or the same as flags.`,
+user_informed_at, handling_completed_at, incident_ongoing, kritis_operator,
+main_establishment, no_eu_establishment and now; or the same as flags.`,
 		Example: `  pflicht deadline --regime bsig --aware-at 2026-03-28T10:00:00+01:00
   pflicht deadline --regime bsig --aware-at 2026-01-28T09:00:00+01:00 --notified-at 2026-01-31T09:00:00+01:00
   pflicht deadline --regime cra-vulnerability --aware-at 2026-10-01T10:17:00+02:00 --fix-available-at 2026-10-05T15:00:00+02:00 --json
@@ -124,6 +131,8 @@ and now; or the same as flags.`,
 	}
 	f.BoolVar(&flags.IncidentOngoing, "incident-ongoing", false, "the BSIG incident is still ongoing when the final report is due (§32(2))")
 	f.BoolVar(&flags.KRITISOperator, "kritis-operator", false, "the entity operates a critical installation (adds the §32(3) content)")
+	f.StringVar(&flags.MainEstablishment, "main-establishment", "", "member state of the manufacturer's main establishment in the Union, e.g. DE (cra regimes, Art. 14(7))")
+	f.BoolVar(&flags.NoEUEstablishment, "no-eu-establishment", false, "the manufacturer has no establishment in the Union (cra regimes, Art. 14(7))")
 	f.StringVar(&flags.Now, "now", "", "compute as of this time instead of the current time (RFC 3339)")
 	return cmd
 }
@@ -159,6 +168,10 @@ func deadlineRaw(e *env, cmd *cobra.Command, inPath string, flags deadlineInput)
 	if cmd.Flags().Changed("kritis-operator") {
 		raw.KRITISOperator = flags.KRITISOperator
 	}
+	set("main-establishment", &raw.MainEstablishment, flags.MainEstablishment)
+	if cmd.Flags().Changed("no-eu-establishment") {
+		raw.NoEUEstablishment = flags.NoEUEstablishment
+	}
 	return raw, nil
 }
 
@@ -167,6 +180,7 @@ func (d deadlineInput) engineInput(now time.Time) (clock.Input, error) {
 	in := clock.Input{
 		Regime: clock.Regime(strings.TrimSpace(d.Regime)), Now: now,
 		IncidentOngoing: d.IncidentOngoing, KRITISOperator: d.KRITISOperator,
+		MainEstablishment: strings.TrimSpace(d.MainEstablishment), NoEUEstablishment: d.NoEUEstablishment,
 	}
 	if in.Regime == "" {
 		return in, &InputError{Field: "regime", Msg: "required: bsig, cra-vulnerability or cra-incident"}
@@ -212,6 +226,7 @@ type deadlineJSON struct {
 	Now        string      `json:"now"`
 	Applicable bool        `json:"applicable"`
 	Stages     []stageJSON `json:"stages"`
+	Recipient  []noteJSON  `json:"recipient,omitempty"`
 	Notes      []noteJSON  `json:"notes"`
 }
 
@@ -220,6 +235,7 @@ type stageJSON struct {
 	RuleID     string        `json:"rule_id"`
 	Title      law.Text      `json:"title"`
 	Due        string        `json:"due,omitempty"`
+	DueStatus  string        `json:"due_status,omitempty"`
 	DayEnd     bool          `json:"due_is_end_of_day,omitempty"`
 	LegalEnd   string        `json:"legal_end,omitempty"`
 	Trigger    string        `json:"trigger"`
@@ -251,7 +267,7 @@ func deadlineView(r clock.Result, now time.Time) deadlineJSON {
 	v := deadlineJSON{Regime: string(r.Regime), Now: berlinRFC3339(&now), Applicable: r.Applicable, Stages: []stageJSON{}, Notes: []noteJSON{}}
 	for _, s := range r.Stages {
 		sj := stageJSON{
-			Stage: s.Stage, RuleID: s.RuleID, Title: s.Title, Due: berlinRFC3339(s.Due), DayEnd: s.DayEnd,
+			Stage: s.Stage, RuleID: s.RuleID, Title: s.Title, Due: berlinRFC3339(s.Due), DueStatus: string(s.DueStatus), DayEnd: s.DayEnd,
 			LegalEnd: berlinRFC3339(s.LegalEnd), Trigger: string(s.Trigger), TriggerAt: berlinRFC3339(s.TriggerAt),
 			Citation: s.Citation, RuleStatus: string(s.RuleStatus), Status: string(s.Status),
 			Submitted: berlinRFC3339(s.SubmittedAt), Timing: s.Timing, Content: s.Content, Note: s.Note,
@@ -264,6 +280,9 @@ func deadlineView(r clock.Result, now time.Time) deadlineJSON {
 			sj.Content = []clock.Field{}
 		}
 		v.Stages = append(v.Stages, sj)
+	}
+	for _, n := range r.Recipient {
+		v.Recipient = append(v.Recipient, noteJSON{Citation: n.Citation, Status: string(n.Status), Text: n.Text})
 	}
 	for _, n := range r.Notes {
 		v.Notes = append(v.Notes, noteJSON{Citation: n.Citation, Status: string(n.Status), Text: n.Text})
@@ -309,6 +328,7 @@ var deadlineLabels = map[string]law.Text{
 	"overdue":   {DE: "überfällig seit", EN: "overdue by"},
 	"submitted": {DE: "übermittelt", EN: "submitted"},
 	"na":        {DE: "Keine Meldefrist — siehe Hinweise.", EN: "No reporting clock — see the notes."},
+	"recipient": {DE: "Meldung an", EN: "Report to"},
 }
 
 func renderDeadline(w io.Writer, lang string, r clock.Result, in clock.Input) error {
@@ -318,6 +338,10 @@ func renderDeadline(w io.Writer, lang string, r clock.Result, in clock.Input) er
 	fmt.Fprintf(&b, "%s: %s    %s: %s\n", l("aware"), fmtInstant(in.AwareAt, lang), l("now"), fmtInstant(in.Now, lang))
 	if !r.Applicable {
 		fmt.Fprintf(&b, "\n%s\n", l("na"))
+	}
+	if len(r.Recipient) > 0 {
+		fmt.Fprintf(&b, "\n%s:\n", l("recipient"))
+		writeNotes(&b, lang, r.Recipient)
 	}
 	for i, s := range r.Stages {
 		mark := ""
@@ -356,29 +380,38 @@ func renderDeadline(w io.Writer, lang string, r clock.Result, in clock.Input) er
 	}
 	if len(r.Notes) > 0 {
 		fmt.Fprintf(&b, "\n%s:\n", l("notes"))
-		for _, n := range r.Notes {
-			mark := ""
-			if n.Status == law.Unverified {
-				mark = "[UNVERIFIED] "
-			}
-			fmt.Fprintf(&b, "- %s%s: %s\n", mark, n.Citation, n.Text.In(lang))
-		}
+		writeNotes(&b, lang, r.Notes)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
+func writeNotes(b *strings.Builder, lang string, notes []clock.Note) {
+	for _, n := range notes {
+		mark := ""
+		if n.Status == law.Unverified {
+			mark = "[UNVERIFIED] "
+		}
+		fmt.Fprintf(b, "- %s%s: %s\n", mark, n.Citation, n.Text.In(lang))
+	}
+}
+
 // stageDue renders the due instant: "by the end of" a day for BGB day
-// periods, else the instant, followed by the statutory timing.
+// periods, else the instant, marked where it rests on an UNVERIFIED
+// reading (counting method, entry into force), followed by the statutory timing.
 func stageDue(s clock.Stage, lang string) string {
 	timing := s.Timing.In(lang)
-	switch {
-	case s.Due == nil:
+	if s.Due == nil {
 		return timing
-	case s.DayEnd:
-		return fmtDayEnd(*s.Due, lang) + " — " + timing
 	}
-	return fmtInstant(*s.Due, lang) + " — " + timing
+	due := fmtInstant(*s.Due, lang)
+	if s.DayEnd {
+		due = fmtDayEnd(*s.Due, lang)
+	}
+	if s.DueStatus == law.Unverified {
+		due += " [UNVERIFIED]"
+	}
+	return due + " — " + timing
 }
 
 // fmtDayEnd shows an instant at 00:00 Berlin as the end (24:00) of the day before.

@@ -40,6 +40,9 @@ func TestDeadlineGolden(t *testing.T) {
 		{"deadline_cra_incident_de", `{"regime":"cra-incident","aware_at":"2026-10-29T10:00:00+01:00","early_warning_at":"2026-10-29T18:00:00+01:00",
 			"notified_at":"2026-10-31T09:00:00+01:00","user_informed_at":"2026-11-02T09:00:00+01:00"}`, []string{"deadline", "--lang", "de"}},
 		{"deadline_cra_before_en", `{"regime":"cra-incident","aware_at":"2026-09-10T10:00:00+02:00"}`, []string{"deadline", "--lang", "en"}},
+		// Art. 14(7) CRA: the end-point follows the main establishment; without one, the order (a)-(d).
+		{"deadline_cra_main_establishment_de", "", []string{"deadline", "--lang", "de", "--regime", "cra-incident", "--aware-at", "2026-11-20T10:00:00+01:00", "--main-establishment", "DE"}},
+		{"deadline_cra_no_eu_en", `{"regime":"cra-vulnerability","aware_at":"2027-12-20T10:00:00+01:00","no_eu_establishment":true,"now":"2027-12-21T10:00:00+01:00"}`, []string{"deadline", "--lang", "en"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) { goldenRun(t, tc.name, tc.stdin, tc.args...) })
 	}
@@ -91,6 +94,9 @@ func TestDeadlineBadInput(t *testing.T) {
 		{"wrong type", `{"regime":"bsig","aware_at":"2026-03-28T10:00:00Z","incident_ongoing":"yes"}`, nil, "incident_ongoing: must be a boolean"},
 		{"notified before aware", `{"regime":"bsig","aware_at":"2026-03-28T10:00:00Z","notified_at":"2026-03-27T10:00:00Z"}`, nil, "notified_at: lies before aware_at"},
 		{"fix for bsig", `{"regime":"bsig","aware_at":"2026-03-28T10:00:00Z","fix_available_at":"2026-03-29T10:00:00Z"}`, nil, "fix_available_at: applies only to regime cra-vulnerability"},
+		{"main establishment for bsig", "", []string{"--regime", "bsig", "--aware-at", "2026-11-20T10:00:00+01:00", "--main-establishment", "DE"}, "main_establishment: applies only to the cra regimes"},
+		{"main establishment outside the EU", `{"regime":"cra-incident","aware_at":"2026-11-20T10:00:00+01:00","main_establishment":"CH"}`, nil, "main_establishment: \"CH\" is not an EU member state"},
+		{"both establishments", `{"regime":"cra-incident","aware_at":"2026-11-20T10:00:00+01:00","main_establishment":"FR","no_eu_establishment":true}`, nil, "no_eu_establishment: contradicts main_establishment"},
 		{"future submission", `{"regime":"bsig","aware_at":"2026-03-28T10:00:00Z","final_at":"2027-03-28T10:00:00Z"}`, nil, "final_at: lies after now"},
 		{"no input", "", nil, "no input"},
 		{"missing file", "", []string{"--in", "testdata/does-not-exist.json"}, "--in: "},
@@ -131,6 +137,8 @@ func FuzzDeadlineInput(f *testing.F) {
 		`{"regime":"bsig","aware_at":"2026-01-28T09:00:00+01:00","notified_at":"2026-01-31T09:00:00+01:00","incident_ongoing":true,"handling_completed_at":"2026-03-10T09:00:00+01:00"}`,
 		`{"regime":"cra-incident","aware_at":"0001-01-01T00:00:00Z","now":"9999-12-31T23:59:59Z"}`,
 		`{"regime":"bsig","aware_at":"2026-03-28T10:00:00+14:00","interim_requested_at":"2026-03-29T10:00:00Z","interim_due_at":"1999-01-01T00:00:00Z"}`,
+		`{"regime":"cra-incident","aware_at":"2026-10-01T10:00:00+02:00","main_establishment":"IE"}`,
+		`{"regime":"cra-vulnerability","aware_at":"2026-10-01T10:00:00+02:00","no_eu_establishment":true}`,
 		`{}`, `[]`, `null`, `{"regime":1}`,
 	} {
 		f.Add(s)

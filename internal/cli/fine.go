@@ -21,6 +21,7 @@ type fineInput struct {
 	Offence               string   `json:"offence"`
 	EntityClass           string   `json:"entity_class"`
 	LegalPerson           bool     `json:"legal_person"`
+	NaturalPersonIsEntity *bool    `json:"natural_person_is_entity"`
 	Negligent             bool     `json:"negligent"`
 	TurnoverEUR           *float64 `json:"turnover_eur"`
 	AsOf                  string   `json:"as_of"`
@@ -34,17 +35,18 @@ type fineInput struct {
 // fineFlags names the flag for each JSON field, so that an error names what
 // the user actually typed.
 var fineFlags = map[string]string{
-	"offence":                 "offence",
-	"entity_class":            "class",
-	"legal_person":            "legal-person",
-	"negligent":               "negligent",
-	"turnover_eur":            "turnover",
-	"as_of":                   "as-of",
-	"economic_benefit_eur":    "benefit",
-	"federal_administration":  "federal-admin",
-	"gdpr_fined_same_conduct": "gdpr-fined",
-	"micro_or_small":          "micro-small",
-	"open_source_steward":     "steward",
+	"offence":                  "offence",
+	"entity_class":             "class",
+	"legal_person":             "legal-person",
+	"natural_person_is_entity": "natural-person-is-entity",
+	"negligent":                "negligent",
+	"turnover_eur":             "turnover",
+	"as_of":                    "as-of",
+	"economic_benefit_eur":     "benefit",
+	"federal_administration":   "federal-admin",
+	"gdpr_fined_same_conduct":  "gdpr-fined",
+	"micro_or_small":           "micro-small",
+	"open_source_steward":      "steward",
 }
 
 func newFineCmd(e *env) *cobra.Command {
@@ -53,6 +55,7 @@ func newFineCmd(e *env) *cobra.Command {
 		inPath            string
 		list              bool
 		turnover, benefit float64
+		isEntity          bool
 	)
 	cmd := &cobra.Command{
 		Use:   "fine",
@@ -62,7 +65,10 @@ func newFineCmd(e *env) *cobra.Command {
 step with the citation of every step. Readings that are not verified are marked UNVERIFIED.
 
 Input is JSON (--in FILE or standard input) with the fields offence, entity_class
-(besonders_wichtig | wichtig), legal_person, negligent, turnover_eur (worldwide turnover
+(besonders_wichtig | wichtig), legal_person, natural_person_is_entity (for a natural
+person: true if it is the entity itself, e.g. a sole trader; false if it is fined for
+acting for the entity, §9 OWiG; it decides whether the turnover caps of §65(6), (7)
+reach the person, and without it that step is UNVERIFIED), negligent, turnover_eur (worldwide turnover
 of the undertaking in the preceding business year, §65(8) BSIG), as_of (YYYY-MM-DD,
 default today), economic_benefit_eur (§17(4) OWiG), federal_administration (§29(2)),
 gdpr_fined_same_conduct (§65(11)), micro_or_small and open_source_steward (Art. 64(10) CRA);
@@ -87,6 +93,9 @@ separately whether §17(4) OWiG allows going above it.`,
 			if flags.Changed("benefit") {
 				in.EconomicBenefitEUR = &benefit
 			}
+			if flags.Changed(fineFlags["natural_person_is_entity"]) {
+				in.NaturalPersonIsEntity = &isEntity
+			}
 			if inPath != "" || !flags.Changed("offence") {
 				data, err := readInput(e, inPath)
 				if err != nil {
@@ -107,6 +116,7 @@ separately whether §17(4) OWiG allows going above it.`,
 	f.StringVar(&in.Offence, "offence", "", "offence id, e.g. 65.2.2 or cra.64.3 (see --list)")
 	f.StringVar(&in.EntityClass, "class", "", "entity class: besonders_wichtig or wichtig (§28 BSIG)")
 	f.BoolVar(&in.LegalPerson, "legal-person", false, "the fine is imposed on a legal person (§30 OWiG)")
+	f.BoolVar(&isEntity, fineFlags["natural_person_is_entity"], false, "natural person: true if it is the entity itself (sole trader), =false if fined for acting for it (§9 OWiG)")
 	f.BoolVar(&in.Negligent, "negligent", false, "the act was negligent, not intentional")
 	f.Float64Var(&turnover, "turnover", 0, "worldwide turnover of the undertaking in the preceding business year, in euros")
 	f.StringVar(&in.AsOf, "as-of", "", "reference date YYYY-MM-DD (default today)")
@@ -130,6 +140,9 @@ func mergeFineInput(flags *pflag.FlagSet, fl, j fineInput) fineInput {
 	}
 	if set("legal_person") {
 		out.LegalPerson = fl.LegalPerson
+	}
+	if set("natural_person_is_entity") {
+		out.NaturalPersonIsEntity = fl.NaturalPersonIsEntity
 	}
 	if set("negligent") {
 		out.Negligent = fl.Negligent
@@ -184,6 +197,7 @@ func (e *env) fine(in fineInput, flags *pflag.FlagSet) error {
 		Offence:               in.Offence,
 		EntityClass:           in.EntityClass,
 		LegalPerson:           in.LegalPerson,
+		NaturalPersonIsEntity: in.NaturalPersonIsEntity,
 		Negligent:             in.Negligent,
 		TurnoverEUR:           in.TurnoverEUR,
 		AsOf:                  asOf,
@@ -255,6 +269,7 @@ var fineLabels = map[string]map[string]string{
 	"de": {
 		"asof": "Stand", "bwE": "besonders wichtige Einrichtung", "wE": "wichtige Einrichtung",
 		"legal": "juristische Person", "natural": "natürliche Person", "negligent": "fahrlässig", "intent": "vorsätzlich",
+		"entity": "selbst die Einrichtung", "agent": "handelt für die Einrichtung, § 9 OWiG",
 		"turnover": "Gesamtumsatz", "derivation": "Herleitung", "max": "Höchstmaß der Geldbuße", "nofine": "Keine Geldbuße",
 		"authority": "Bußgeldbehörde", "unknown": "nicht bekannt (UNVERIFIED, siehe Herleitung)",
 		"limitation": "Verfolgungsverjährung", "years": "%d Jahre ab Beendigung der Handlung",
@@ -267,6 +282,7 @@ var fineLabels = map[string]map[string]string{
 	"en": {
 		"asof": "As of", "bwE": "particularly important entity", "wE": "important entity",
 		"legal": "legal person", "natural": "natural person", "negligent": "negligent", "intent": "intentional",
+		"entity": "the entity itself", "agent": "acting for the entity, §9 OWiG",
 		"turnover": "total turnover", "derivation": "Derivation", "max": "Maximum fine", "nofine": "No fine",
 		"authority": "Fining authority", "unknown": "not known (UNVERIFIED, see derivation)",
 		"limitation": "Limitation of prosecution", "years": "%d years from the end of the act",
@@ -292,7 +308,11 @@ func writeFine(w io.Writer, lang string, in fineInput, r fines.Result) error {
 	}
 	// Art. 64 CRA leaves person and fault to national law: show them only where they count.
 	if o.MensRea != fines.Unspecified {
-		facts = append(facts, pick(in.LegalPerson, l["legal"], l["natural"]), pick(in.Negligent, l["negligent"], l["intent"]))
+		person := pick(in.LegalPerson, l["legal"], l["natural"])
+		if e := in.NaturalPersonIsEntity; e != nil && !in.LegalPerson {
+			person += " (" + pick(*e, l["entity"], l["agent"]) + ")"
+		}
+		facts = append(facts, person, pick(in.Negligent, l["negligent"], l["intent"]))
 	}
 	if in.TurnoverEUR != nil {
 		facts = append(facts, l["turnover"]+" "+formatEUR(*in.TurnoverEUR, lang))

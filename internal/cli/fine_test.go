@@ -16,6 +16,9 @@ func TestFineGolden(t *testing.T) {
 		{"fine_en", "", []string{"fine", "--lang", "en", "--in", "testdata/fine_case.json"}},
 		{"fine_json", "", []string{"fine", "--json", "--in", "testdata/fine_case.json"}},
 		{"fine_cap_en", "", []string{"fine", "--lang", "en", "--offence", "65.2.2", "--class", "wichtig", "--legal-person", "--turnover", "777777777"}},
+		// §65(7) for a natural person: unknown role (UNVERIFIED) and a manager (§9 OWiG, fixed maximum).
+		{"fine_cap_natural_en", "", []string{"fine", "--lang", "en", "--offence", "65.2.2", "--class", "wichtig", "--negligent", "--turnover", "1000000000", "--as-of", "2026-11-23"}},
+		{"fine_cap_manager_de", `{"offence":"65.2.2","entity_class":"wichtig","natural_person_is_entity":false,"as_of":"2026-11-23"}`, []string{"fine", "--lang", "de"}},
 		{"fine_cra_de", "", []string{"fine", "--lang", "de", "--offence", "cra.64.2", "--micro-small", "--turnover", "1000000", "--as-of", "2026-11-23"}},
 		{"fine_nofine_en", `{"offence": "65.2.4", "federal_administration": true}`, []string{"fine", "--lang", "en"}},
 		{"fine_list_de", "", []string{"fine", "--list", "--lang", "de"}},
@@ -88,6 +91,8 @@ func TestFineBadInput(t *testing.T) {
 		{"trailing garbage", `{"offence":"65.2.6"} x`, nil, "unexpected data after the JSON object"},
 		{"unknown field", `{"offence":"65.2.6","umsatz":5}`, nil, "umsatz: unknown field"},
 		{"boolean as string", `{"offence":"65.2.6","negligent":"yes"}`, nil, "negligent: must be a boolean"},
+		{"role of a legal person", `{"offence":"65.2.2","legal_person":true,"natural_person_is_entity":true}`, nil, "natural_person_is_entity: applies only to a natural person"},
+		{"role of a legal person flag", "", []string{"--offence", "65.2.2", "--legal-person", "--natural-person-is-entity"}, "--natural-person-is-entity: applies only to a natural person"},
 		{"no input", "", nil, "no input"},
 		{"argument", "", []string{"65.2.6"}, "unknown command"},
 	} {
@@ -126,6 +131,8 @@ func FuzzFineInput(f *testing.F) {
 	for _, s := range []string{
 		`{"offence":"65.2.2","entity_class":"besonders_wichtig","legal_person":true,"turnover_eur":1e9}`,
 		`{"offence":"65.1","negligent":true}`,
+		`{"offence":"65.2.4","entity_class":"wichtig","natural_person_is_entity":false,"turnover_eur":2e9}`,
+		`{"offence":"65.2.4","entity_class":"wichtig","legal_person":true,"natural_person_is_entity":null}`,
 		`{"offence":"cra.64.2.ew24","micro_or_small":true,"turnover_eur":5,"as_of":"2028-01-01"}`,
 		`{"offence":"65.2.6","economic_benefit_eur":1e300,"as_of":"2026-01-01"}`,
 		`{"offence":"65.2.6"} {}`,

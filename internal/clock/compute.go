@@ -2,6 +2,8 @@ package clock
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/pflicht/pflicht/internal/law"
@@ -88,7 +90,13 @@ type Input struct {
 	HandlingCompletedAt *time.Time
 	// KRITISOperator adds the §32(3) BSIG content fields.
 	KRITISOperator bool
-	Now            time.Time
+	// MainEstablishment is the member state (ISO 3166-1 alpha-2, e.g. "DE")
+	// of the manufacturer's main establishment in the Union, and
+	// NoEUEstablishment says it has none; they decide the Art. 14(7) CRA
+	// end-point shown in Result.Recipient. Both empty: the rule is shown.
+	MainEstablishment string
+	NoEUEstablishment bool
+	Now               time.Time
 }
 
 // FieldError is bad input; Field is the JSON name of the offending field.
@@ -122,6 +130,10 @@ type Stage struct {
 	// DayEnd: Due is 24:00 Europe/Berlin of a calendar day (BGB counting), so
 	// it is best shown as "by the end of <day>".
 	DayEnd bool `json:"day_end,omitempty"`
+	// DueStatus is how sure Due is where this package computed it: the
+	// status of the counting method (Method) and, for BSIG, of the law being
+	// in force on the day of awareness. Empty where Due is not computed.
+	DueStatus law.Status `json:"due_status,omitempty"`
 	// LegalEnd is the end under Regulation 1182/71 (CRA only), a reading.
 	LegalEnd    *time.Time `json:"legal_end,omitempty"`
 	Status      Status     `json:"status"`
@@ -140,7 +152,9 @@ type Result struct {
 	// awareness date; Notes then say why and Stages is empty.
 	Applicable bool    `json:"applicable"`
 	Stages     []Stage `json:"stages"`
-	Notes      []Note  `json:"notes"`
+	// Recipient says to whom the reports go (CRA regimes, Art. 14(1), (3), (7)).
+	Recipient []Note `json:"recipient,omitempty"`
+	Notes     []Note `json:"notes"`
 }
 
 // Compute returns the stages of in.Regime with due instants and status at in.Now.
@@ -156,14 +170,48 @@ func Compute(in Input) (Result, error) {
 		return res, nil
 	}
 	res.Applicable = true
+	// Whether the law applied on the day of awareness: for BSIG that rests on
+	// the entry into force until it is settled.
+	applies := law.Verified
+	if in.Regime == BSIG {
+		applies = law.BSIG2025().StatusOn(awareDay.Format(law.DateLayout))
+	}
 	for _, p := range periods {
 		if !p.InForce(awareDay) || !in.selects(p) {
 			continue
 		}
-		res.Stages = append(res.Stages, in.stage(p))
+		res.Stages = append(res.Stages, in.stage(p, applies))
 	}
-	res.Notes = in.notes()
+	res.Notes = in.notes(applies)
+	if in.Regime != BSIG {
+		res.Recipient, res.Notes = in.route(awareDay, res.Notes)
+	}
 	return res, nil
+}
+
+// route returns to whom the CRA reports go, for the establishment the input
+// names, and adds the notes on who else reports or what is reportable.
+func (in Input) route(awareDay time.Time, notes []Note) ([]Note, []Note) {
+	var recipient []Note
+	for _, r := range cat.routes {
+		if !r.InForce(awareDay) || len(r.Regimes) > 0 && !slices.Contains(r.Regimes, in.Regime) {
+			continue
+		}
+		switch {
+		case r.Role == roleRecipient:
+			recipient = append(recipient, r.note(r.Text))
+		case r.Role == roleMain && in.MainEstablishment != "":
+			recipient = append(recipient, r.note(law.Text{
+				DE: strings.ReplaceAll(r.Given.DE, "{ms}", in.MainEstablishment),
+				EN: strings.ReplaceAll(r.Given.EN, "{ms}", in.MainEstablishment)}))
+		case r.Role == roleMain && !in.NoEUEstablishment,
+			r.Role == roleNoEU && in.MainEstablishment == "":
+			recipient = append(recipient, r.note(r.Text))
+		case r.Role == roleScope:
+			notes = append(notes, r.note(r.Text))
+		}
+	}
+	return recipient, notes
 }
 
 // selects reports whether a conditional stage belongs to this incident.
@@ -213,7 +261,7 @@ func (in Input) submitted(stage string) *time.Time {
 	return nil
 }
 
-func (in Input) stage(p Period) Stage {
+func (in Input) stage(p Period, applies law.Status) Stage {
 	s := Stage{
 		Stage: p.Stage, RuleID: p.ID, Title: p.Title, Citation: p.Citation, RuleStatus: p.Status,
 		Trigger: p.Trigger, Timing: p.Timing, Note: p.Note,
@@ -236,6 +284,10 @@ func (in Input) stage(p Period) Stage {
 	s.TriggerAt = utc(at)
 	if end, ok := p.End(*at); ok {
 		s.Due = &end
+		s.DueStatus = Method(p.Length.Counting).Status
+		if applies == law.Unverified {
+			s.DueStatus = law.Unverified
+		}
 		s.DayEnd = p.Length.Unit != Hours && p.Length.Counting == CountBGB
 		if p.Length.Counting == CountEU {
 			le := legalEnd(*at, *p.Length)
@@ -273,14 +325,19 @@ func (in Input) content(fields []Field) []Field {
 	return out
 }
 
-func (in Input) notes() []Note {
+func (in Input) notes(applies law.Status) []Note {
 	var notes []Note
 	switch in.Regime {
 	case BSIG:
+		if applies == law.Unverified {
+			st := law.BSIG2025()
+			notes = append(notes, Note{Citation: st.Citation, Status: applies, Text: st.Text})
+		}
 		notes = append(notes,
 			Note{Citation: "§ 32 Abs. 1 Satz 2 BSIG", Status: law.Verified, Text: law.Text{
 				DE: "Die Meldepflicht gilt frühestens ab Einrichtung des Meldewegs durch BSI und BBK.",
 				EN: "The reporting duty applies at the earliest from the establishment of the reporting channel by BSI and BBK."}},
+			methodNote(methodElapsed),
 			methodNote(methodBGB),
 			methodNote(methodBGB193))
 		if !in.IncidentOngoing {
@@ -307,13 +364,16 @@ func methodNote(id string) Note {
 }
 
 func notInForce(r Regime, first Period) Note {
-	from, _ := law.ParseDate(first.ValidFrom) // validated at load
-	day := from.Format("02.01.2006")
 	if r == BSIG {
-		return Note{Citation: "BSIG 2025", Status: first.Status, Text: law.Text{
+		st := law.BSIG2025()
+		from, _ := law.ParseDate(st.ValidFrom) // validated by package law
+		day := from.Format("02.01.2006")
+		return Note{Citation: st.Citation, Status: st.Status, Text: law.Text{
 			DE: fmt.Sprintf("Kenntniserlangung vor dem %s: die Meldepflichten des BSIG 2025 galten noch nicht (Inkrafttreten UNVERIFIED); es galt das BSIG 2009.", day),
 			EN: fmt.Sprintf("Awareness before %s: the BSIG 2025 reporting duties did not apply yet (entry into force UNVERIFIED); BSIG 2009 applied.", day)}}
 	}
+	from, _ := law.ParseDate(first.ValidFrom) // validated at load
+	day := from.Format("02.01.2006")
 	return Note{Citation: "Art. 71 Abs. 2, Art. 69 Abs. 3 VO (EU) 2024/2847", Status: law.Unverified, Text: law.Text{
 		DE: fmt.Sprintf("Art. 14 CRA gilt erst ab dem %s; für eine Kenntnis davor läuft keine CRA-Meldefrist. Ob eine am %s noch andauernde Ausnutzung oder ein noch andauernder Vorfall ab diesem Tag meldepflichtig wird, ist offen: im Zweifel ab dann melden.", day, day),
 		EN: fmt.Sprintf("Art. 14 CRA applies only from %s; no CRA reporting clock runs for awareness before that day. Whether an exploitation or incident still ongoing on %s becomes reportable from that day is open: if in doubt, report from then.", day, day)}}
@@ -386,6 +446,20 @@ func (in Input) validate() error {
 			return &FieldError{f.name, "applies only to regime bsig"}
 		}
 	}
+	if in.MainEstablishment != "" || in.NoEUEstablishment {
+		field := "main_establishment"
+		if in.NoEUEstablishment {
+			field = "no_eu_establishment"
+		}
+		switch {
+		case in.Regime == BSIG:
+			return &FieldError{field, "applies only to the cra regimes (Art. 14(7) CRA)"}
+		case in.MainEstablishment != "" && in.NoEUEstablishment:
+			return &FieldError{"no_eu_establishment", "contradicts main_establishment; give one of them"}
+		case in.MainEstablishment != "" && !slices.Contains(memberStates, in.MainEstablishment):
+			return &FieldError{"main_establishment", fmt.Sprintf("%q is not an EU member state code (ISO 3166-1 alpha-2, upper case, e.g. DE, FR, IE)", in.MainEstablishment)}
+		}
+	}
 	if in.FixAvailableAt != nil && in.Regime != CRAVulnerability {
 		return &FieldError{"fix_available_at", "applies only to regime cra-vulnerability"}
 	}
@@ -410,3 +484,8 @@ func utc(t *time.Time) *time.Time {
 	u := t.UTC()
 	return &u
 }
+
+// memberStates are the EU member states by ISO 3166-1 alpha-2 code (Greece
+// is GR here, not the EU's own EL).
+var memberStates = []string{"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
+	"IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}

@@ -1,6 +1,7 @@
 package clock
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -182,6 +183,56 @@ func TestBSIG_2025_InForce(t *testing.T) {
 	}
 }
 
+// TestBSIG_2025_DueStatus: due instants rest on the counting method
+// (UNVERIFIED) and, until the entry into force is settled by §66 on
+// 16.03.2026, on the assumed first day; the stage entries themselves are
+// VERIFIED.
+func TestBSIG_2025_DueStatus(t *testing.T) {
+	for _, tc := range []struct {
+		aware     string
+		statuteIn bool // the note on the assumed entry into force is shown
+	}{
+		{"2026-03-15 10:00", true},
+		{"2026-03-16 00:00", false},
+		{"2026-05-05 10:00", false},
+	} {
+		r := mustCompute(t, bsig(t, tc.aware, "2026-05-20 10:00"))
+		for _, s := range r.Stages {
+			if s.Due != nil && s.DueStatus != law.Unverified {
+				t.Errorf("aware %s: %s due_status %q, want UNVERIFIED", tc.aware, s.RuleID, s.DueStatus)
+			}
+			if s.Due == nil && s.DueStatus != "" {
+				t.Errorf("aware %s: %s has due_status %q without a due instant", tc.aware, s.RuleID, s.DueStatus)
+			}
+		}
+		if s := stageOf(t, r, "bsig.32.1.1"); s.RuleStatus != law.Verified {
+			t.Errorf("bsig.32.1.1 rule status %s, want VERIFIED", s.RuleStatus)
+		}
+		notes := fmtNotes(r.Notes)
+		if got := strings.Contains(notes, law.BSIG2025().Citation); got != tc.statuteIn {
+			t.Errorf("aware %s: note on the entry into force shown %v, want %v", tc.aware, got, tc.statuteIn)
+		}
+		if !strings.Contains(notes, cat.method[methodElapsed].Citation) {
+			t.Errorf("aware %s: hour-period method not named", tc.aware)
+		}
+	}
+}
+
+// TestMethod: every counting has its method rule, and the clock's hour
+// periods are not labelled as BGB periods.
+func TestMethod(t *testing.T) {
+	for c, id := range map[Counting]string{CountElapsed: methodElapsed, CountBGB: methodBGB, CountEU: methodEU} {
+		if m := Method(c); m.ID != id {
+			t.Errorf("Method(%s) = %s, want %s", c, m.ID, id)
+		}
+	}
+	for _, p := range cat.periods {
+		if l := p.Length; l != nil && l.Unit == Hours && l.Counting == CountBGB {
+			t.Errorf("%s: hour period labelled bgb", p.ID)
+		}
+	}
+}
+
 func TestBGB_193_NotApplied(t *testing.T) {
 	notes := fmtNotes(mustCompute(t, bsig(t, "2026-05-05 10:00", "2026-05-06 10:00")).Notes)
 	if !strings.Contains(notes, "§ 193 BGB") {
@@ -261,6 +312,94 @@ func TestCRA_Art71_Abs2(t *testing.T) {
 	}
 	if r := mustCompute(t, cra(t, CRAIncident, "2026-09-11 00:00", "2026-09-11 10:00")); !r.Applicable || len(r.Stages) == 0 {
 		t.Errorf("awareness on 2026-09-11 not applicable: %+v", r)
+	}
+}
+
+func recipient(r Result) string { return fmtNotes(r.Recipient) }
+
+// TestCRA_Art14_Abs7: reports go simultaneously to the coordinator CSIRT and
+// ENISA through the single reporting platform, at the end-point of the
+// CSIRT of the main establishment's member state, or, without an EU
+// establishment, of the member state in the order (a)-(d).
+func TestCRA_Art14_Abs7(t *testing.T) {
+	base := cra(t, CRAVulnerability, "2026-10-01 10:00", "2026-10-02 10:00")
+	for _, tc := range []struct {
+		name         string
+		in           Input
+		want, absent []string
+	}{
+		{"unknown: the rule and the order", base,
+			[]string{"ENISA", "single reporting platform", "main establishment", "authorised representative"}, []string{"{ms}"}},
+		{"main establishment in Ireland", with(base, func(in *Input) { in.MainEstablishment = "IE" }),
+			[]string{"ENISA", "coordinator CSIRT of IE"}, []string{"authorised representative", "{ms}"}},
+		{"no EU establishment", with(base, func(in *Input) { in.NoEUEstablishment = true }),
+			[]string{"ENISA", "(a) that of the authorised representative", "(b) that of the importer", "(c) that of the distributor", "(d) the member state with the highest number of users"},
+			[]string{"Give main_establishment"}},
+	} {
+		got := recipient(mustCompute(t, tc.in))
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: recipient lacks %q:\n%s", tc.name, w, got)
+			}
+		}
+		for _, w := range tc.absent {
+			if strings.Contains(got, w) {
+				t.Errorf("%s: recipient has %q:\n%s", tc.name, w, got)
+			}
+		}
+	}
+	if r := mustCompute(t, bsig(t, "2026-05-05 10:00", "2026-05-06 10:00")); r.Recipient != nil {
+		t.Errorf("bsig has a CRA recipient: %v", r.Recipient)
+	}
+	if r := mustCompute(t, cra(t, CRAIncident, "2026-09-10 10:00", "2026-09-11 10:00")); r.Recipient != nil {
+		t.Errorf("recipient before Art. 14 applies: %v", r.Recipient)
+	}
+	for _, tc := range []struct {
+		in    Input
+		field string
+	}{
+		{with(base, func(in *Input) { in.MainEstablishment = "US" }), "main_establishment"},
+		{with(base, func(in *Input) { in.MainEstablishment = "de" }), "main_establishment"},
+		{with(base, func(in *Input) { in.MainEstablishment, in.NoEUEstablishment = "DE", true }), "no_eu_establishment"},
+		{with(bsig(t, "2026-05-05 10:00", "2026-05-06 10:00"), func(in *Input) { in.MainEstablishment = "DE" }), "main_establishment"},
+		{with(bsig(t, "2026-05-05 10:00", "2026-05-06 10:00"), func(in *Input) { in.NoEUEstablishment = true }), "no_eu_establishment"},
+	} {
+		_, err := Compute(tc.in)
+		if fe, ok := err.(*FieldError); !ok || fe.Field != tc.field {
+			t.Errorf("%+v: error %v, want a FieldError on %s", tc.in, err, tc.field)
+		}
+	}
+}
+
+// TestCRA_Art14_Abs5: the definition of a severe incident is shown for the
+// incident track only.
+func TestCRA_Art14_Abs5(t *testing.T) {
+	inc := fmtNotes(mustCompute(t, cra(t, CRAIncident, "2026-10-01 10:00", "2026-10-02 10:00")).Notes)
+	vul := fmtNotes(mustCompute(t, cra(t, CRAVulnerability, "2026-10-01 10:00", "2026-10-02 10:00")).Notes)
+	if !strings.Contains(inc, "Art. 14 Abs. 5") || !strings.Contains(inc, "malicious code") {
+		t.Errorf("incident track lacks Art. 14(5): %s", inc)
+	}
+	if strings.Contains(vul, "Art. 14 Abs. 5") {
+		t.Errorf("vulnerability track shows Art. 14(5): %s", vul)
+	}
+}
+
+// TestCRA_Art24_Abs3_Art19_Abs5_Art20_Abs4: stewards' reporting scope and
+// the duty of importers and distributors to inform the manufacturer apply
+// with the rest of the Regulation, from 11.12.2027.
+func TestCRA_Art24_Abs3_Art19_Abs5_Art20_Abs4(t *testing.T) {
+	for _, tc := range []struct {
+		aware string
+		want  bool
+	}{{"2027-12-10 10:00", false}, {"2027-12-11 10:00", true}} {
+		for _, r := range []Regime{CRAVulnerability, CRAIncident} {
+			notes := fmtNotes(mustCompute(t, cra(t, r, tc.aware, "2027-12-12 10:00")).Notes)
+			for _, c := range []string{"Art. 24 Abs. 3", "Art. 19 Abs. 5, Art. 20 Abs. 4"} {
+				if strings.Contains(notes, c) != tc.want {
+					t.Errorf("%s aware %s: %s shown %v, want %v", r, tc.aware, c, !tc.want, tc.want)
+				}
+			}
+		}
 	}
 }
 
@@ -365,17 +504,37 @@ func TestRemaining(t *testing.T) {
 	}
 }
 
+// unverifiedEntries are the entries with a reading of their own; every other
+// entry says VERIFIED, its content being read in the statute (the entry
+// into force and the counting have entries of their own).
+var unverifiedEntries = []string{
+	"bsig.32.1.2",           // §32(3) fields asked with the Nr. 2 report
+	"bsig.33.5.orig.annual", // open end under §66
+	methodElapsed, methodBGB, methodBGB193, methodEU,
+}
+
 func TestDataLoads(t *testing.T) {
 	rules := Rules()
-	if len(rules) != len(cat.periods)+len(cat.methods) || len(cat.periods) != 21 {
-		t.Fatalf("%d rules, %d periods; want 21 periods and their methods", len(rules), len(cat.periods))
+	if len(rules) != len(cat.periods)+len(cat.methods)+len(cat.routes) || len(cat.periods) != 21 || len(cat.routes) != 6 {
+		t.Fatalf("%d rules, %d periods, %d routes; want 21 periods, their methods and 6 routes", len(rules), len(cat.periods), len(cat.routes))
 	}
 	for _, r := range rules {
-		if r.Kind != "period" {
-			t.Errorf("%s: kind %q", r.ID, r.Kind)
+		want := "period"
+		if strings.HasPrefix(r.ID, "cra.") && !strings.HasPrefix(r.ID, "cra.14.2.") && !strings.HasPrefix(r.ID, "cra.14.4.") &&
+			!strings.HasPrefix(r.ID, "cra.14.6.") && !strings.HasPrefix(r.ID, "cra.14.8.") {
+			want = "cra"
 		}
-		if strings.HasPrefix(r.ID, "bsig.") && r.Status != law.Unverified {
-			t.Errorf("%s: BSIG entries are UNVERIFIED while entry into force is open", r.ID)
+		if r.Kind != want {
+			t.Errorf("%s: kind %q, want %q", r.ID, r.Kind, want)
+		}
+		if unverified := slices.Contains(unverifiedEntries, r.ID); unverified != (r.Status == law.Unverified) {
+			t.Errorf("%s: status %s; entries with a reading of their own are UNVERIFIED, the others VERIFIED", r.ID, r.Status)
+		}
+	}
+	// valid_from of every BSIG period repeats the one entry-into-force entry.
+	for _, p := range cat.periods {
+		if strings.HasPrefix(p.ID, "bsig.") && p.ValidFrom != law.BSIG2025().ValidFrom {
+			t.Errorf("%s: valid_from %s, entry into force %s", p.ID, p.ValidFrom, law.BSIG2025().ValidFrom)
 		}
 	}
 	for _, r := range Regimes {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/pflicht/pflicht/internal/law"
@@ -38,12 +39,22 @@ type Field struct {
 type Counting string
 
 const (
-	// CountBGB: hours exact, days/weeks/months per §§187, 188 BGB (PeriodEnd).
+	// CountElapsed: BSIG hour periods as exact elapsed time (method elapsed.hours).
+	CountElapsed Counting = "elapsed"
+	// CountBGB: BSIG day, week and month periods per §§187, 188 BGB
+	// (method bgb.187_188).
 	CountBGB Counting = "bgb"
 	// CountEU: due is the exact offset from the event; the end under
-	// Regulation 1182/71 is given beside it as a reading.
+	// Regulation 1182/71 is given beside it as a reading (method eu.1182_71.art3).
 	CountEU Counting = "eu"
 )
+
+// methodOf names the counting-method rule behind each counting.
+var methodOf = map[Counting]string{CountElapsed: methodElapsed, CountBGB: methodBGB, CountEU: methodEU}
+
+// Method returns the counting-method rule behind c: a due instant counted
+// that way is only as sure as this rule (its Status).
+func Method(c Counting) law.Meta { return cat.method[methodOf[c]].Meta }
 
 // Length is a statutory period: N units counted as Counting says.
 type Length struct {
@@ -95,6 +106,26 @@ func (p Period) End(event time.Time) (time.Time, bool) {
 	return PeriodEnd(event, p.Length.N, p.Length.Unit).UTC(), true
 }
 
+// Roles of the Art. 14 CRA reporting entries.
+const (
+	roleRecipient = "recipient"
+	roleMain      = "main_establishment"
+	roleNoEU      = "no_eu"
+	roleScope     = "scope"
+)
+
+// route is an Art. 14 CRA rule on to whom or by whom reports go.
+type route struct {
+	law.Meta `yaml:",inline"`
+	Role     string   `yaml:"role"`
+	Regimes  []Regime `yaml:"regimes,omitempty"`
+	Text     law.Text `yaml:"text"`
+	// Given is the text with the input's member state for {ms} (role main_establishment).
+	Given law.Text `yaml:"given,omitempty"`
+}
+
+func (r route) note(t law.Text) Note { return Note{Citation: r.Citation, Status: r.Status, Text: t} }
+
 // catalogue is everything the data files hold, loaded once.
 type catalogue struct {
 	periods  []Period // in file order
@@ -102,6 +133,7 @@ type catalogue struct {
 	methods  []method
 	byID     map[string]Period
 	method   map[string]method
+	routes   []route
 }
 
 // method is a counting rule; Explain is what users are shown.
@@ -129,9 +161,10 @@ func load(fsys fs.FS) (*catalogue, error) {
 			return nil, fmt.Errorf("clock: %w", err)
 		}
 		var f struct {
-			Stages  []Period `yaml:"stages"`
-			Periods []Period `yaml:"periods"`
-			Methods []method `yaml:"methods"`
+			Stages    []Period `yaml:"stages"`
+			Periods   []Period `yaml:"periods"`
+			Methods   []method `yaml:"methods"`
+			Reporting []route  `yaml:"reporting"`
 		}
 		if err := law.DecodeYAML(name, data, &f); err != nil {
 			return nil, fmt.Errorf("clock: %w", err)
@@ -157,14 +190,49 @@ func load(fsys fs.FS) (*catalogue, error) {
 			c.methods = append(c.methods, m)
 			c.method[m.ID] = m
 		}
+		for _, r := range f.Reporting {
+			if err := r.validate(); err != nil {
+				return nil, fmt.Errorf("clock: %s: %w", name, err)
+			}
+			c.routes = append(c.routes, r)
+		}
 	}
 	// The engine cites these by id.
-	for _, id := range []string{methodBGB, methodBGB193, methodEU} {
+	for _, id := range []string{methodElapsed, methodBGB, methodBGB193, methodEU} {
 		if _, ok := c.method[id]; !ok {
 			return nil, fmt.Errorf("clock: methods.yaml: rule %s missing", id)
 		}
 	}
+	roles := map[string]bool{}
+	for _, r := range c.routes {
+		roles[r.Role] = true
+	}
+	for _, role := range []string{roleRecipient, roleMain, roleNoEU} {
+		if !roles[role] {
+			return nil, fmt.Errorf("clock: cra14.yaml: no reporting entry with role %s", role)
+		}
+	}
 	return c, nil
+}
+
+func (r route) validate() error {
+	if err := r.Meta.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case r.Role != roleRecipient && r.Role != roleMain && r.Role != roleNoEU && r.Role != roleScope:
+		return fmt.Errorf("rule %s: unknown role %q", r.ID, r.Role)
+	case r.Text.DE == "" || r.Text.EN == "":
+		return fmt.Errorf("rule %s: text needs de and en", r.ID)
+	case r.Role == roleMain && (!strings.Contains(r.Given.DE, "{ms}") || !strings.Contains(r.Given.EN, "{ms}")):
+		return fmt.Errorf("rule %s: given needs de and en with {ms}", r.ID)
+	}
+	for _, g := range r.Regimes {
+		if g != CRAVulnerability && g != CRAIncident {
+			return fmt.Errorf("rule %s: regime %q is not a CRA regime", r.ID, g)
+		}
+	}
+	return nil
 }
 
 func (p Period) validate() error {
@@ -185,8 +253,15 @@ func (p Period) validate() error {
 		if l.N <= 0 {
 			return fmt.Errorf("rule %s: period length %d is not positive", p.ID, l.N)
 		}
-		if l.Counting != CountBGB && l.Counting != CountEU {
-			return fmt.Errorf("rule %s: counting %q is neither bgb nor eu", p.ID, l.Counting)
+		// Each counting names what it does: BGB counts days, weeks and
+		// months; hours are elapsed time, not a BGB period.
+		switch {
+		case l.Counting == CountElapsed && l.Unit != Hours:
+			return fmt.Errorf("rule %s: counting elapsed is for hours, not %s", p.ID, l.Unit)
+		case l.Counting == CountBGB && l.Unit == Hours:
+			return fmt.Errorf("rule %s: counting bgb is for days, weeks and months; hours are counting elapsed", p.ID)
+		case l.Counting != CountElapsed && l.Counting != CountBGB && l.Counting != CountEU:
+			return fmt.Errorf("rule %s: counting %q is not elapsed, bgb or eu", p.ID, l.Counting)
 		}
 	}
 	for i, f := range p.Content {
@@ -212,21 +287,26 @@ func Periods(r Regime) []Period {
 	return slices.Clone(cat.byRegime[r])
 }
 
-// Rules lists every period and counting method for review (`pflicht law`).
+// Rules lists every period and counting method (kind "period") and the
+// Art. 14 CRA reporting route (kind "cra") for review (`pflicht law`).
 func Rules() []law.Rule {
-	out := make([]law.Rule, 0, len(cat.periods)+len(cat.methods))
+	out := make([]law.Rule, 0, len(cat.periods)+len(cat.methods)+len(cat.routes))
 	for _, p := range cat.periods {
 		out = append(out, law.Rule{Meta: p.Meta, Kind: "period"})
 	}
 	for _, m := range cat.methods {
 		out = append(out, law.Rule{Meta: m.Meta, Kind: "period"})
 	}
+	for _, r := range cat.routes {
+		out = append(out, law.Rule{Meta: r.Meta, Kind: "cra"})
+	}
 	return out
 }
 
 // Ids of the counting-method rules in methods.yaml.
 const (
-	methodBGB    = "bgb.187_188"
-	methodBGB193 = "bgb.193"
-	methodEU     = "eu.1182_71.art3"
+	methodElapsed = "elapsed.hours"
+	methodBGB     = "bgb.187_188"
+	methodBGB193  = "bgb.193"
+	methodEU      = "eu.1182_71.art3"
 )

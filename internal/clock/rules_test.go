@@ -32,6 +32,8 @@ func TestLoadRejectsBadData(t *testing.T) {
 		{"unknown trigger", stage("    trigger: sunrise\n"), `unknown trigger "sunrise"`},
 		{"zero length", stage("    trigger: awareness\n    period: {n: 0, unit: hours, counting: bgb}\n"), "not positive"},
 		{"bad counting", stage("    trigger: awareness\n    period: {n: 1, unit: hours, counting: roman}\n"), "counting"},
+		{"hours labelled bgb", stage("    trigger: awareness\n    period: {n: 24, unit: hours, counting: bgb}\n"), "hours are counting elapsed"},
+		{"elapsed months", stage("    trigger: awareness\n    period: {n: 1, unit: months, counting: elapsed}\n"), "counting elapsed is for hours"},
 		{"bad when", stage("    trigger: awareness\n    when: sometimes\n"), "when"},
 		{"no status", strings.Replace(stage("    trigger: awareness\n"), "status: VERIFIED", "status: MAYBE", 1), "neither VERIFIED nor UNVERIFIED"},
 	} {

@@ -214,6 +214,34 @@ func TestCRA_Art13_Abs19_Art69_Abs2(t *testing.T) {
 	}
 }
 
+// TestCRA_Art32_Abs4_Reading: the routes of Art. 32(4) are statute, but
+// reading "EU scheme available" as "an Art. 8(1) scheme" is ours, so the
+// entry and the note it gives are UNVERIFIED.
+func TestCRA_Art32_Abs4_Reading(t *testing.T) {
+	a, err := Routes(Critical, Facts{EUSchemeAvailable: true}, day(t, "2028-01-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range a.Notes {
+		if n.Citation == "Art. 32 Abs. 4 VO (EU) 2024/2847" && n.Status != law.Unverified {
+			t.Errorf("Art. 32(4) note %s, want UNVERIFIED", n.Status)
+		}
+	}
+	if cat.classes[Critical].Status != law.Unverified {
+		t.Errorf("cra.32.4 status %s, want UNVERIFIED", cat.classes[Critical].Status)
+	}
+}
+
+// TestCRA_Art71_Abs2_Citation: the dates are VERIFIED, the subparagraphs of
+// Art. 71(2) are not, so the entries cite the paragraph only.
+func TestCRA_Art71_Abs2_Citation(t *testing.T) {
+	for _, d := range Dates() {
+		if strings.HasPrefix(d.ID, "cra.71.2") && (d.Citation != "Art. 71 Abs. 2 VO (EU) 2024/2847" || d.Status != law.Verified) {
+			t.Errorf("%s: citation %q status %s", d.ID, d.Citation, d.Status)
+		}
+	}
+}
+
 func TestRules(t *testing.T) {
 	rules := Rules()
 	if len(rules) != 26+5+5+5 {

@@ -13,7 +13,7 @@ func (d *derivation) bsig(o *Offence, c Case) error {
 	if day < st.ValidFrom {
 		return fieldErr("as_of", "%s is before BSIG 2025 applies (from %s, a date not verified)", day, st.ValidFrom)
 	}
-	d.step(st.Meta, settled(st.Status, st.SettledFrom, day), st.Text)
+	d.step(st.Meta, st.StatusOn(day), st.Text)
 	d.offence(o, day)
 
 	switch {
@@ -47,7 +47,7 @@ func (d *derivation) bsig(o *Offence, c Case) error {
 	if t.Cap != nil {
 		d.provision(ruleTurnover)
 	}
-	if err := d.turnoverCap(o, t, c.TurnoverEUR); err != nil {
+	if err := d.turnoverCap(o, t, c); err != nil {
 		return err
 	}
 
@@ -90,6 +90,9 @@ func (d *derivation) bsig(o *Offence, c Case) error {
 	lim := o.cat.Limitation
 	d.res.LimitationYears = lim.Years
 	d.step(lim.Meta, lim.Status, lim.Text)
+	for _, id := range o.Cites {
+		d.provision(id)
+	}
 	return nil
 }
 

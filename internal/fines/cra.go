@@ -13,7 +13,7 @@ func (d *derivation) cra(o *Offence, c Case) error {
 	if day < o.EarlyFrom {
 		return fieldErr("as_of", "%s is before any duty sanctioned by offence %s applies (from %s; Art. 64 itself applies from %s, Art. 71(2) CRA)", day, o.ID, o.EarlyFrom, o.ValidFrom)
 	}
-	d.step(st.Meta, st.Status, st.Text)
+	d.step(st.Meta, st.StatusOn(day), st.Text)
 	d.provision(ruleCRADates)
 	if day < o.ValidFrom {
 		d.provision(ruleCRAEarly)
@@ -35,7 +35,7 @@ func (d *derivation) cra(o *Offence, c Case) error {
 	d.res.Tier = t.Tier
 	d.set(t.MaxEUR)
 	d.step(t.Meta, t.Status, t.Title)
-	if err := d.turnoverCap(o, t, c.TurnoverEUR); err != nil {
+	if err := d.turnoverCap(o, t, c); err != nil {
 		return err
 	}
 	// Authority, limitation, negligence, corporate fines and §17(4) OWiG all

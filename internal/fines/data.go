@@ -11,15 +11,6 @@ import (
 //go:embed data/*.yaml
 var dataFS embed.FS
 
-// Statute is the applicability of a whole law (BSIG 2025, the CRA).
-type Statute struct {
-	law.Meta `yaml:",inline"`
-	// SettledFrom is the day from which an UNVERIFIED valid_from no longer
-	// matters: from then on the law certainly applies.
-	SettledFrom string   `yaml:"settled_from,omitempty" json:"settled_from,omitempty"`
-	Text        law.Text `yaml:"text,omitempty" json:"text,omitempty"`
-}
-
 // Provision is a rule that a derivation step cites: its text is what the step says.
 type Provision struct {
 	law.Meta `yaml:",inline"`
@@ -110,6 +101,9 @@ type Offence struct {
 	// applies, before Art. 64 itself applies (ValidFrom).
 	EarlyFrom        string `yaml:"early_from,omitempty" json:"early_from,omitempty"`
 	MicroSmallExempt bool   `yaml:"micro_small_exempt,omitempty" json:"micro_small_exempt,omitempty"`
+	// Cites are provisions shown beside the derivation that change no
+	// maximum (§63 BSIG: Zwangsgeld is no fine).
+	Cites []string `yaml:"cites,omitempty" json:"cites,omitempty"`
 	// Tiers are the maxima the offence can carry, resolved when loading.
 	Tiers []Tier `yaml:"-" json:"tiers"`
 
@@ -118,12 +112,14 @@ type Offence struct {
 
 // catalogue is one data file.
 type catalogue struct {
-	name       string
-	Statute    Statute     `yaml:"statute"`
-	Provisions []Provision `yaml:"provisions"`
-	Limitation *Limitation `yaml:"limitation,omitempty"`
-	Tiers      []Tier      `yaml:"tiers"`
-	Offences   []Offence   `yaml:"offences"`
+	name string
+	// Statute is the applicability of the whole law: in cra64.yaml itself;
+	// for BSIG the shared entry law.BSIG2025, which bsig65.yaml must not repeat.
+	Statute    *law.Statute `yaml:"statute"`
+	Provisions []Provision  `yaml:"provisions"`
+	Limitation *Limitation  `yaml:"limitation,omitempty"`
+	Tiers      []Tier       `yaml:"tiers"`
+	Offences   []Offence    `yaml:"offences"`
 }
 
 // registry is the loaded, cross-checked law data.
@@ -144,13 +140,16 @@ const (
 	ruleNoHalving     = "bsig.65.9"
 	ruleOwnNegligence = "bsig.65.3.own"
 	rule17Wichtig     = "bsig.65.2.17.wichtig"
+	ruleCapNatural    = "bsig.65.6-7.natural"
+	ruleCapEntity     = "bsig.65.6-7.entity"
+	ruleCapAgent      = "bsig.65.6-7.agent"
 	ruleIntentOnly    = "owig.10"
 	ruleHalving       = "owig.17.2"
 	ruleBenefit       = "owig.17.4"
 	ruleCorporate     = "owig.30.2.2"
 	ruleTenfold       = "owig.30.2.3"
 	ruleTenfoldOrder  = "owig.30.2.3.order"
-	ruleCRADates      = "cra.71.2"
+	ruleCRADates      = "cra.71.2.art64"
 	ruleCRAEarly      = "cra.71.2.early"
 	ruleCRAMicro      = "cra.64.10.a"
 	ruleCRAMicroScope = "cra.64.10.a.scope"
@@ -159,6 +158,7 @@ const (
 
 var citedRules = []string{
 	ruleFederalAdmin, ruleGDPR, ruleTurnover, ruleNoHalving, ruleOwnNegligence, rule17Wichtig,
+	ruleCapNatural, ruleCapEntity, ruleCapAgent,
 	ruleIntentOnly, ruleHalving, ruleBenefit, ruleCorporate, ruleTenfold, ruleTenfoldOrder,
 	ruleCRADates, ruleCRAEarly, ruleCRAMicro, ruleCRAMicroScope, ruleCRASteward,
 }
@@ -187,6 +187,17 @@ func load(fsys embed.FS) (*registry, error) {
 	if r.bsig.Limitation == nil {
 		return nil, fmt.Errorf("fines: bsig65.yaml: no limitation")
 	}
+	if r.bsig.Statute != nil {
+		return nil, fmt.Errorf("fines: bsig65.yaml: statute %s: the entry into force is law.BSIG2025, not repeated here", r.bsig.Statute.ID)
+	}
+	if r.cra.Statute == nil {
+		return nil, fmt.Errorf("fines: cra64.yaml: no statute")
+	}
+	if err := r.cra.Statute.Validate(); err != nil {
+		return nil, fmt.Errorf("fines: cra64.yaml: %w", err)
+	}
+	bsig := law.BSIG2025()
+	r.bsig.Statute = &bsig
 	seen := map[string]bool{}
 	addRule := func(file string, m law.Meta) error {
 		if err := m.Validate(); err != nil {
@@ -199,10 +210,11 @@ func load(fsys embed.FS) (*registry, error) {
 		r.rules = append(r.rules, law.Rule{Meta: m, Kind: "fine"})
 		return nil
 	}
+	// The BSIG statute entry is listed by package scope; only the CRA one is ours.
+	if err := addRule(r.cra.name, r.cra.Statute.Meta); err != nil {
+		return nil, err
+	}
 	for _, c := range []*catalogue{r.bsig, r.cra} {
-		if err := addRule(c.name, c.Statute.Meta); err != nil {
-			return nil, err
-		}
 		for _, p := range c.Provisions {
 			if err := addRule(c.name, p.Meta); err != nil {
 				return nil, err
@@ -249,6 +261,13 @@ func load(fsys embed.FS) (*registry, error) {
 	for _, id := range citedRules {
 		if _, ok := r.provisions[id]; !ok {
 			return nil, fmt.Errorf("fines: provision %s cited by the engine is missing from the data", id)
+		}
+	}
+	for _, o := range r.order {
+		for _, id := range o.Cites {
+			if _, ok := r.provisions[id]; !ok {
+				return nil, fmt.Errorf("fines: offence %s: cites %q, which is not a provision", o.ID, id)
+			}
 		}
 	}
 	return r, nil

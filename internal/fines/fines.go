@@ -28,7 +28,12 @@ type Case struct {
 	EntityClass string
 	// LegalPerson: the fine is imposed on a legal person (§30 OWiG).
 	LegalPerson bool
-	Negligent   bool
+	// NaturalPersonIsEntity, for a natural person (LegalPerson false): true if
+	// the person is the entity itself (a sole trader), false if fined for
+	// acting for it (§9 OWiG, e.g. a manager); nil if not known. It decides
+	// whether the turnover caps of §65(6), (7) BSIG reach the person.
+	NaturalPersonIsEntity *bool
+	Negligent             bool
 	// TurnoverEUR is the worldwide turnover of the undertaking in the
 	// preceding business year (§65(8) BSIG, Art. 64 CRA); nil if not given.
 	TurnoverEUR *float64
@@ -116,6 +121,9 @@ func Compute(c Case) (Result, error) {
 	case "", BesondersWichtig, Wichtig:
 	default:
 		return Result{}, fieldErr("entity_class", "%q is not an entity class; use %s or %s", c.EntityClass, BesondersWichtig, Wichtig)
+	}
+	if c.LegalPerson && c.NaturalPersonIsEntity != nil {
+		return Result{}, fieldErr("natural_person_is_entity", "applies only to a natural person; legal_person is true")
 	}
 	if err := checkAmount("turnover_eur", c.TurnoverEUR); err != nil {
 		return Result{}, err
@@ -219,7 +227,7 @@ func (d *derivation) finish() Result {
 }
 
 // settled returns status, or VERIFIED when day is on or after settledFrom:
-// an unverified start date no longer matters once the rule surely applies.
+// an unverified switch date no longer matters once the wording surely applies.
 func settled(status law.Status, settledFrom, day string) law.Status {
 	if settledFrom != "" && day >= settledFrom {
 		return law.Verified
@@ -245,18 +253,27 @@ func tierFor(o *Offence, class string) (Tier, error) {
 }
 
 // turnoverCap applies a turnover-based cap to the running maximum.
-func (d *derivation) turnoverCap(o *Offence, t Tier, turnover *float64) error {
+func (d *derivation) turnoverCap(o *Offence, t Tier, c Case) error {
 	if t.Cap == nil {
 		return nil
 	}
-	if turnover == nil {
-		return fieldErr("turnover_eur", "missing: for offence %s the maximum depends on the worldwide turnover of the undertaking in the preceding business year (%s); an estimate is allowed", o.ID, t.Cap.Citation)
-	}
 	cap, base := t.Cap, t.MaxEUR
-	pct := cap.of(*turnover)
+	// §65(6), (7) BSIG apply "gegenüber einer … Einrichtung": a natural
+	// person is reached only as the entity itself. A person fined for acting
+	// for the entity (§9 OWiG) keeps the fixed maximum (a reading).
+	natural := cap.Mode == CapAbove && !c.LegalPerson
+	if natural && c.NaturalPersonIsEntity != nil && !*c.NaturalPersonIsEntity {
+		d.provision(ruleCapAgent)
+		return nil
+	}
+	if c.TurnoverEUR == nil {
+		return fieldErr("turnover_eur", "missing: for offence %s the maximum depends on the worldwide turnover of the undertaking in the preceding business year (%s); an estimate is allowed", o.ID, cap.Citation)
+	}
+	turnover := *c.TurnoverEUR
+	pct := cap.of(turnover)
 	var outcome law.Text
 	switch {
-	case cap.Mode == CapAbove && *turnover > cap.OverEUR:
+	case cap.Mode == CapAbove && turnover > cap.OverEUR:
 		d.set(pct)
 		outcome = law.Text{DE: "Der Gesamtumsatz übersteigt die Schwelle: das Höchstmaß ist der Prozentsatz des Gesamtumsatzes.", EN: "Total turnover exceeds the threshold: the maximum is the percentage of total turnover."}
 	case cap.Mode == CapAbove:
@@ -267,6 +284,18 @@ func (d *derivation) turnoverCap(o *Offence, t Tier, turnover *float64) error {
 	default:
 		outcome = law.Text{DE: "Der feste Betrag ist mindestens so hoch wie der Umsatzanteil.", EN: "The fixed amount is at least as high as the share of turnover."}
 	}
-	d.step(cap.Meta, cap.Status, join(cap.Text, outcome))
+	// Only where the percentage raises the maximum does it matter whom the
+	// fine is against; unknown, the step and so the result are UNVERIFIED.
+	status, person := cap.Status, ""
+	if natural && turnover > cap.OverEUR {
+		person = ruleCapEntity
+		if c.NaturalPersonIsEntity == nil {
+			status, person = law.Unverified, ruleCapNatural
+		}
+	}
+	d.step(cap.Meta, status, join(cap.Text, outcome))
+	if person != "" {
+		d.provision(person)
+	}
 	return nil
 }

@@ -141,7 +141,6 @@ func TestBSIG_65_Abs6(t *testing.T) {
 		{name: "one euro above", c: bwe(500_000_001), want: eur(10_000_000.02)},
 		{name: "1 bn", c: bwe(1e9), want: eur(20_000_000)},
 		{name: "0.02 T rounded down to cents", c: bwe(1_234_567_891), want: eur(24_691_357.82)},
-		{name: "natural person too", c: Case{Offence: "65.2.4", EntityClass: BesondersWichtig, TurnoverEUR: eur(2e9)}, want: eur(40_000_000)},
 	})
 	r := mustCompute(t, bwe(1e9))
 	if _, ok := hasRule(r, "bsig.65.6"); !ok {
@@ -162,6 +161,57 @@ func TestBSIG_65_Abs7(t *testing.T) {
 		{name: "1 bn", c: we(1e9), want: eur(14_000_000)},
 		{name: "0.014 T rounded down to cents", c: we(777_777_777), want: eur(10_888_888.87)},
 	})
+}
+
+// TestBSIG_65_Abs6_Abs7_NaturalPerson: the caps apply "gegenüber einer …
+// Einrichtung". A natural person is reached as the entity itself (sole
+// trader), not when fined for acting for it (§9 OWiG); unknown, the
+// percentage is shown and marked UNVERIFIED.
+func TestBSIG_65_Abs6_Abs7_NaturalPerson(t *testing.T) {
+	yes, no := true, false
+	runRows(t, []row{
+		{name: "bwE unknown", c: Case{Offence: "65.2.4", EntityClass: BesondersWichtig, TurnoverEUR: eur(2e9)}, want: eur(40_000_000), status: law.Unverified},
+		{name: "wE negligent unknown", c: Case{Offence: "65.2.2", EntityClass: Wichtig, Negligent: true, TurnoverEUR: eur(1e9)}, want: eur(14_000_000), status: law.Unverified},
+		{name: "bwE sole trader", c: Case{Offence: "65.2.4", EntityClass: BesondersWichtig, TurnoverEUR: eur(2e9), NaturalPersonIsEntity: &yes}, want: eur(40_000_000)},
+		{name: "wE sole trader", c: Case{Offence: "65.2.2", EntityClass: Wichtig, Negligent: true, TurnoverEUR: eur(1e9), NaturalPersonIsEntity: &yes}, want: eur(14_000_000)},
+		{name: "bwE manager", c: Case{Offence: "65.2.4", EntityClass: BesondersWichtig, TurnoverEUR: eur(2e9), NaturalPersonIsEntity: &no}, want: eur(10_000_000), status: law.Unverified},
+		{name: "wE manager, turnover not needed", c: Case{Offence: "65.2.2", EntityClass: Wichtig, NaturalPersonIsEntity: &no}, want: eur(7_000_000), status: law.Unverified},
+		// Below the threshold the question does not matter.
+		{name: "bwE unknown, 500 Mio", c: Case{Offence: "65.2.4", EntityClass: BesondersWichtig, TurnoverEUR: eur(5e8)}, want: eur(10_000_000)},
+	})
+	r := mustCompute(t, Case{Offence: "65.2.2", EntityClass: Wichtig, Negligent: true, TurnoverEUR: eur(1e9)})
+	s, ok := hasRule(r, "bsig.65.7")
+	if !ok || s.Status != law.Unverified {
+		t.Errorf("§65(7) step %+v: want UNVERIFIED for a natural person of unknown role", s)
+	}
+	if _, ok := hasRule(r, ruleCapNatural); !ok {
+		t.Error("no step explaining the two cases")
+	}
+	r = mustCompute(t, Case{Offence: "65.2.2", EntityClass: Wichtig, LegalPerson: true, TurnoverEUR: eur(1e9)})
+	if s, _ := hasRule(r, "bsig.65.7"); s.Status != law.Verified || r.Status != law.Verified {
+		t.Errorf("legal person: §65(7) step %s, result %s; want VERIFIED", s.Status, r.Status)
+	}
+	if _, ok := hasRule(r, ruleCapNatural); ok {
+		t.Error("legal person: natural-person step shown")
+	}
+}
+
+// TestBSIG_63: Zwangsgeld is no fine; it is named beside the offences for
+// disobeying an enforceable order and changes no maximum.
+func TestBSIG_63(t *testing.T) {
+	for _, id := range []string{"65.2.1a", "65.2.1b", "65.2.1c", "65.2.1d"} {
+		r := mustCompute(t, Case{Offence: id, EntityClass: Wichtig, LegalPerson: true, TurnoverEUR: eur(1)})
+		s, ok := hasRule(r, "bsig.63")
+		if !ok || s.AmountEUR == nil || *s.AmountEUR != *r.MaxEUR || !strings.Contains(s.Text.EN, "not a fine") {
+			t.Errorf("%s: §63 step %+v (found %v)", id, s, ok)
+		}
+	}
+	if r := mustCompute(t, Case{Offence: "65.2.6"}); func() bool { _, ok := hasRule(r, "bsig.63"); return ok }() {
+		t.Error("65.2.6: §63 named for an offence that is no disobeyed order")
+	}
+	if _, ok := reg.offences["bsig.63"]; ok {
+		t.Error("§63 is an offence in the catalogue")
+	}
 }
 
 func TestBSIG_65_Abs5_Nr2(t *testing.T) {
@@ -362,13 +412,31 @@ func TestBSIG2025_ValidFrom(t *testing.T) {
 	}
 	runRows(t, []row{
 		{name: "first day, date unverified", c: Case{Offence: "65.2.6", AsOf: day("2025-12-06")}, want: eur(500_000), status: law.Unverified},
-		{name: "settled by §49(3)", c: Case{Offence: "65.2.6", AsOf: day("2026-03-06")}, want: eur(500_000)},
+		{name: "§49(3) date settles nothing", c: Case{Offence: "65.2.6", AsOf: day("2026-03-06")}, want: eur(500_000), status: law.Unverified},
+		{name: "day before §66's date", c: Case{Offence: "65.2.6", AsOf: day("2026-03-15")}, want: eur(500_000), status: law.Unverified},
+		{name: "settled by §66", c: Case{Offence: "65.2.6", AsOf: day("2026-03-16")}, want: eur(500_000)},
 	})
+	r := mustCompute(t, Case{Offence: "65.2.6"})
+	if r.Steps[0].Rule != law.IDBSIG2025 || r.Steps[0].Citation != law.BSIG2025().Citation {
+		t.Errorf("first step %+v: want the shared statute entry %s", r.Steps[0], law.IDBSIG2025)
+	}
 }
 
 func TestBSIG_65_Abs2_Nr7(t *testing.T) {
 	// §33(2) S.2 survives only through §66 until an ordinance not found: UNVERIFIED.
-	runRows(t, []row{{name: "reachability", c: Case{Offence: "65.2.7"}, want: eur(100_000), status: law.Unverified}})
+	runRows(t, []row{
+		{name: "continued by §66", c: Case{Offence: "65.2.7"}, want: eur(100_000), status: law.Unverified},
+		// On 16.03.2026 the original §33(2) applies in its own right and the law is settled.
+		{name: "own force, settled", c: Case{Offence: "65.2.7", AsOf: day("2026-03-16")}, want: eur(100_000)},
+		{name: "first day under §66", c: Case{Offence: "65.2.7", AsOf: day("2026-03-17")}, want: eur(100_000), status: law.Unverified},
+	})
+	for _, tc := range []struct{ asOf, rule string }{
+		{"2025-12-06", "65.2.7.orig"}, {"2026-03-16", "65.2.7.orig"}, {"2026-03-17", "65.2.7.orig-66"}, {"2026-11-23", "65.2.7.orig-66"},
+	} {
+		if _, ok := hasRule(mustCompute(t, Case{Offence: "65.2.7", AsOf: day(tc.asOf)}), tc.rule); !ok {
+			t.Errorf("as_of %s: no step %s", tc.asOf, tc.rule)
+		}
+	}
 }
 
 func TestBSIG_65_Abs2_Nr17_Wichtig(t *testing.T) {
@@ -456,6 +524,7 @@ func TestComputeErrors(t *testing.T) {
 		{"infinite turnover", Case{Offence: "65.2.6", TurnoverEUR: eur(math.Inf(1)), AsOf: today}, "turnover_eur"},
 		{"negative benefit", Case{Offence: "65.2.6", EconomicBenefitEUR: eur(-5), AsOf: today}, "economic_benefit_eur"},
 		{"CRA before in force", Case{Offence: "cra.64.3", TurnoverEUR: eur(1), AsOf: day("2024-12-09")}, "as_of"},
+		{"role of a legal person", Case{Offence: "65.2.2", LegalPerson: true, NaturalPersonIsEntity: new(bool), AsOf: today}, "natural_person_is_entity"},
 	} {
 		_, err := Compute(tc.c)
 		var fe *FieldError

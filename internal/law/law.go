@@ -2,7 +2,8 @@
 // citation in German statutory form, the period in which it is in force, the
 // wording it follows and whether our reading of it is verified. The rules
 // themselves live as embedded data files next to the engine that reads them
-// (scope, fines, clock, cra); this package knows nothing of them.
+// (scope, fines, clock, cra); this package holds only the statute-level
+// entries several engines share (statute.go: from when a whole law applies).
 package law
 
 import (

@@ -189,7 +189,7 @@ type Measure struct {
 type anchors = map[string]any // YAML anchors shared by entries; not read
 
 type lawData struct {
-	entry        law.Meta
+	entry        law.Statute // law.BSIG2025, the one entry-into-force entry
 	entryDay     int
 	activities   []Activity
 	byID         map[string]int
@@ -222,13 +222,12 @@ func load() (*lawData, error) {
 		Activities []Activity `yaml:"activities"`
 	}
 	var sf struct {
-		Anchors        anchors        `yaml:"anchors"`
-		EntryIntoForce law.Meta       `yaml:"entry_into_force"`
-		ClassRules     []classRule    `yaml:"class_rules"`
-		Exclusions     []exclusion    `yaml:"exclusions"`
-		CarveOuts      []carveOutRule `yaml:"carve_outs"`
-		Notes          []note         `yaml:"notes"`
-		Jurisdiction   []note         `yaml:"jurisdiction"`
+		Anchors      anchors        `yaml:"anchors"`
+		ClassRules   []classRule    `yaml:"class_rules"`
+		Exclusions   []exclusion    `yaml:"exclusions"`
+		CarveOuts    []carveOutRule `yaml:"carve_outs"`
+		Notes        []note         `yaml:"notes"`
+		Jurisdiction []note         `yaml:"jurisdiction"`
 	}
 	var of struct {
 		Anchors     anchors          `yaml:"anchors"`
@@ -248,7 +247,7 @@ func load() (*lawData, error) {
 		}
 	}
 	d := &lawData{
-		entry:        sf.EntryIntoForce,
+		entry:        law.BSIG2025(),
 		activities:   af.Activities,
 		byID:         make(map[string]int, len(af.Activities)),
 		classRules:   sf.ClassRules,
@@ -398,10 +397,11 @@ func endOfDay(t time.Time) time.Time {
 }
 
 // Rules returns every entry of the scope data for review (`pflicht law`):
-// Kind "scope" for the classification, carve-outs, jurisdiction and the
-// Anlagen, "obligation" for the duties and the §30(2) measures.
+// Kind "scope" for the entry into force of BSIG 2025 (law.BSIG2025, listed
+// here and nowhere else), the classification, carve-outs, jurisdiction and
+// the Anlagen, "obligation" for the duties and the §30(2) measures.
 func Rules() []law.Rule {
-	rules := []law.Rule{{Meta: data.entry, Kind: "scope"}}
+	rules := []law.Rule{{Meta: data.entry.Meta, Kind: "scope"}}
 	add := func(kind string, m law.Meta) { rules = append(rules, law.Rule{Meta: m, Kind: kind}) }
 	for _, r := range data.classRules {
 		add("scope", r.Meta)
@@ -445,9 +445,6 @@ func LookupActivity(id string) (Activity, bool) {
 	}
 	return data.activities[i], true
 }
-
-// EntryIntoForce is the rule that says from when BSIG 2025 applies.
-func EntryIntoForce() law.Meta { return data.entry }
 
 // validNumber reports whether v is a finite, non-negative number.
 func validNumber(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) && v >= 0 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pflicht/pflicht/internal/law"
 )
 
 // TestDataValid checks every entry of the law data: metadata, unique ids,
@@ -64,12 +66,16 @@ func TestDataValid(t *testing.T) {
 	}
 }
 
-// TestBSIG_2025_EntryIntoForce_Unverified pins that the assumed date is
-// shown as such, and that it fits §49(3)'s fixed date of 6 March 2026.
+// TestBSIG_2025_EntryIntoForce_Unverified pins that scope uses the one
+// entry-into-force entry (law.BSIG2025), that the assumed date is shown as
+// such, and that it fits §49(3)'s fixed date of 6 March 2026.
 func TestBSIG_2025_EntryIntoForce_Unverified(t *testing.T) {
-	e := EntryIntoForce()
-	if e.Status != "UNVERIFIED" || e.ValidFrom != "2025-12-06" || !strings.Contains(e.Note, "6 March 2026") {
+	e := data.entry
+	if e.ID != law.IDBSIG2025 || e.Status != law.Unverified || e.ValidFrom != "2025-12-06" || e.SettledFrom != "2026-03-16" {
 		t.Errorf("entry into force %+v", e)
+	}
+	if Rules()[0].ID != law.IDBSIG2025 {
+		t.Errorf("scope does not list %s first", law.IDBSIG2025)
 	}
 	from, _ := time.Parse("2006-01-02", e.ValidFrom)
 	for _, o := range data.obligations {
@@ -101,6 +107,46 @@ func TestNumberFormat(t *testing.T) {
 		}
 		if got := num(tc.v, "en"); got != tc.en {
 			t.Errorf("num(%v, en) = %q; want %q", tc.v, got, tc.en)
+		}
+	}
+}
+
+// TestDataReadingsUnverified: entries that carry a reading of their own say
+// UNVERIFIED and give the reading in their note (docs/law.md §1.1).
+func TestDataReadingsUnverified(t *testing.T) {
+	rules := map[string]law.Rule{}
+	for _, r := range Rules() {
+		rules[r.ID] = r
+	}
+	for id, why := range map[string]string{
+		"28.5.1":       "weitere",    // §28(5) S.2 "weitere kritische Anlagen"
+		"28.5.2":       "weitere",    // same
+		"66":           "2026-03-17", // valid_from inferred
+		"33.2.orig-66": "not found",  // open end under §66, as fines 65.2.7.orig-66
+		"33.5.orig-66": "not found",  // same
+		"A1-1.2.1":     "GEG",        // definition switched on an unknown date
+		"61":           "",           // stays VERIFIED: the §56(6) observation is only flagged
+		"32.1":         "",           // stays VERIFIED: §2 Nr. 11 / §56(5) flagged
+		"35.2":         "",           // stays VERIFIED: the sectors are the statute's
+		"33.2.orig":    "",           // own force until 16.03.2026, a date §66 names
+		"33.5.cons":    "",           // the new wording itself
+		law.IDBSIG2025: "16.03.2026", // the one entry-into-force entry
+	} {
+		r, ok := rules[id]
+		switch {
+		case !ok:
+			t.Errorf("%s missing", id)
+		case why == "" && r.Status != law.Verified:
+			t.Errorf("%s: status %s, want VERIFIED", id, r.Status)
+		case why != "" && (r.Status != law.Unverified || !strings.Contains(r.Note, why)):
+			t.Errorf("%s: status %s, note %q; want UNVERIFIED with the reading (%q)", id, r.Status, r.Note, why)
+		}
+	}
+	for _, flag := range []struct{ id, text string }{
+		{"32.1", "§ 56\n      Absatz 5"}, {"61", "§ 56 Absatz 6"},
+	} {
+		if n := strings.Join(strings.Fields(rules[flag.id].Note), " "); !strings.Contains(n, strings.Join(strings.Fields(flag.text), " ")) {
+			t.Errorf("%s: note does not flag %q: %s", flag.id, flag.text, n)
 		}
 	}
 }

@@ -45,9 +45,16 @@ func (b *builder) run() {
 		return
 	}
 	b.r.InForce = true
-	b.add(Step{ID: e.ID, Citation: e.Citation, Title: e.Title, Outcome: Met, Status: e.Status, Text: tx(
-		fmt.Sprintf("In Kraft seit %s (Datum angenommen, nicht geprüft; § 49 Abs. 3 nennt den 6. März 2026, drei Monate später).", from),
-		fmt.Sprintf("In force since %s (date assumed, not verified; § 49(3) names 6 March 2026, three months later).", e.ValidFrom))})
+	settled := germanDate(e.SettledFrom)
+	text := tx(
+		fmt.Sprintf("In Kraft seit %s (Datum angenommen, nicht geprüft); sicher erst ab %s, dem letzten Tag, den § 66 für eine geltende Fassung nennt.", from, settled),
+		fmt.Sprintf("In force since %s (date assumed, not verified); certain only from %s, the last day § 66 names for a wording in force.", e.ValidFrom, e.SettledFrom))
+	if e.StatusOn(b.r.AsOf) == law.Verified {
+		text = tx(
+			fmt.Sprintf("In Kraft (seit %s angenommen); spätestens seit %s sicher, denn § 66 nennt eine bis dahin geltende Fassung.", from, settled),
+			fmt.Sprintf("In force (assumed since %s); certain since %s at the latest, as § 66 names a wording in force until then.", e.ValidFrom, e.SettledFrom))
+	}
+	b.add(Step{ID: e.ID, Citation: e.Citation, Title: e.Title, Outcome: Met, Status: e.StatusOn(b.r.AsOf), Text: text})
 	for i := range data.carveOuts {
 		if c := &data.carveOuts[i]; c.ExcludesLaw && b.facts&c.when == c.when {
 			b.r.CarveOuts = append(b.r.CarveOuts, CarveOut{ID: c.ID, Citation: c.Citation, Title: c.Title, Text: c.Text, Applied: true, Status: c.Status})
@@ -324,18 +331,27 @@ func (b *builder) obligations(sel fact, disabled map[int]int, limited map[int][]
 }
 
 // due sets the due date: a fixed date of the statute, or months after the
-// day the entity qualified (§§187(1), 188(2) BGB, package clock).
+// day the entity qualified (§§187(1), 188(2) BGB, package clock). A computed
+// date is only as sure as the counting method and, where the period runs
+// from the entry into force, that date: DueStatus says so.
 func (b *builder) due(o *obligationRule, ob *Obligation) {
 	var end time.Time
 	switch {
 	case !o.dueDate.IsZero():
 		end = o.dueDate
+		ob.DueStatus = law.Verified
 	case o.DueMonths > 0:
 		if b.p.QualifiedSince.IsZero() {
 			b.missing("qualified_since")
 			return
 		}
 		end = clock.PeriodEnd(b.qualified(), o.DueMonths, clock.Months)
+		ob.DueStatus = clock.Method(clock.CountBGB).Status
+		if dayKey(b.p.QualifiedSince) < data.entryDay && data.entry.Status == law.Unverified {
+			// Runs from the assumed first day itself, which settling the law
+			// later does not confirm.
+			ob.DueStatus = law.Unverified
+		}
 	default:
 		return
 	}

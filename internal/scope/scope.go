@@ -209,6 +209,10 @@ type Obligation struct {
 	// DueLastDay), where one follows from the profile or the statute.
 	Due        *time.Time `json:"due,omitempty"`
 	DueLastDay string     `json:"due_last_day,omitempty"`
+	// DueStatus is the status of the computed Due: VERIFIED for a date the
+	// statute names, else the status of the counting method (clock) and of
+	// the entry into force where the period runs from it.
+	DueStatus law.Status `json:"due_status,omitempty"`
 	// DeadlinePassed: as_of is after DueLastDay (whether the duty was met is
 	// not known here).
 	DeadlinePassed bool       `json:"deadline_passed,omitempty"`

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pflicht/pflicht/internal/law"
 )
 
 func num64(v float64) *float64 { return &v }
@@ -358,6 +360,8 @@ func TestBSIG_2025_EntryIntoForce(t *testing.T) {
 	}{
 		{"2025-12-05", false, None},
 		{"2025-12-06", true, BesondersWichtig},
+		{"2026-03-15", true, BesondersWichtig}, // still rests on the assumed date
+		{"2026-03-16", true, BesondersWichtig}, // settled by §66
 		{"2024-01-01", false, None},
 	} {
 		r, err := Check(p, day(tc.asOf))
@@ -369,6 +373,9 @@ func TestBSIG_2025_EntryIntoForce(t *testing.T) {
 		}
 		if !tc.inForce && (len(r.Reasons) != 1 || r.Reasons[0].Status != "UNVERIFIED" || !strings.Contains(r.Reasons[0].Text.EN, "not yet in force")) {
 			t.Errorf("%s: reasons %s", tc.asOf, trace(r))
+		}
+		if tc.inForce && (r.Reasons[0].ID != law.IDBSIG2025 || r.Reasons[0].Status != law.BSIG2025().StatusOn(tc.asOf)) {
+			t.Errorf("%s: first reason %+v", tc.asOf, r.Reasons[0])
 		}
 		c, _ := Classify(p, day(tc.asOf))
 		if c.Class != tc.class || c.KRITIS != tc.inForce {
@@ -388,6 +395,7 @@ func TestBSIG_33_Abs1_RegistrationDeadline(t *testing.T) {
 		{"2026-08-15", "2026-11-23", "2026-11-15", true},
 		{"2026-10-01", "2026-11-23", "2027-01-01", false},
 		{"2020-05-01", "2026-01-01", "2026-03-06", false}, // qualified before the law: runs from entry into force
+		{"2020-05-01", "2026-11-23", "2026-03-06", true},  // the law is settled, its first day is not
 	} {
 		p := base
 		p.QualifiedSince = day(tc.qualified)
@@ -401,6 +409,10 @@ func TestBSIG_33_Abs1_RegistrationDeadline(t *testing.T) {
 		}
 		if ob.DueLastDay != tc.lastDay || ob.DeadlinePassed != tc.passed {
 			t.Errorf("qualified %s, as of %s: last day %s (passed %v); want %s (%v)", tc.qualified, tc.asOf, ob.DueLastDay, ob.DeadlinePassed, tc.lastDay, tc.passed)
+		}
+		// Counted under §§187, 188 BGB, an UNVERIFIED method: the due date says so.
+		if ob.DueStatus != law.Unverified {
+			t.Errorf("qualified %s: due_status %q, want UNVERIFIED", tc.qualified, ob.DueStatus)
 		}
 	}
 	p := base
@@ -489,6 +501,26 @@ func TestBSIG_35_Abs2_Sectors(t *testing.T) {
 			t.Errorf("%s: §35(2) = %v; want %v", id, got, want)
 		}
 	}
+	// The trigger names all five sectors of §35(2); the note says that two
+	// of them have no Einrichtungsart, so no activity can carry them.
+	ob := obligation(mustCheck(t, with(size(60, -1, -1), "A1-3.1.1")), "35.2")
+	for _, s := range []string{"Finanzwesen", "Sozialversicherung", "Grundsicherung für Arbeitsuchende", "digitale Infrastruktur", "Verwaltung von IKT-Diensten", "digitale Dienste"} {
+		if !strings.Contains(ob.Trigger.DE, s) {
+			t.Errorf("35.2 trigger lacks %q", s)
+		}
+	}
+	if !strings.Contains(ob.Note, "no type of entity") {
+		t.Errorf("35.2 note: %q", ob.Note)
+	}
+}
+
+func mustCheck(t *testing.T, p Profile) Result {
+	t.Helper()
+	r, err := Check(p, asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 func TestBSIG_49_50_TLD(t *testing.T) {
