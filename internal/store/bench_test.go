@@ -1,0 +1,149 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pflicht/pflicht/internal/store"
+	"github.com/pflicht/pflicht/internal/store/storetest"
+)
+
+// BenchmarkRawInsert is the floor: one durable row per transaction, no
+// audit. ops/s is the database's durable commit rate on this machine.
+func BenchmarkRawInsert(b *testing.B) {
+	storetest.EachB(b, func(b *testing.B, s *store.Store) {
+		ctx := context.Background()
+		s.Tx(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, "CREATE TABLE bench (id {{id}}, payload TEXT NOT NULL)")
+			return err
+		})
+		b.ResetTimer()
+		for b.Loop() {
+			if err := s.Tx(ctx, func(tx *store.Tx) error {
+				_, err := tx.Exec(ctx, "INSERT INTO bench (payload) VALUES (?)", "x")
+				return err
+			}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	})
+}
+
+// BenchmarkSubmitReport submits incident reports through the store API,
+// each durable with its audit record: from one client (the latency of one
+// submission) and from 32 concurrent clients, as a busy portal would, where
+// group commit shares each fsync.
+func BenchmarkSubmitReport(b *testing.B) {
+	storetest.EachB(b, func(b *testing.B, s *store.Store) {
+		ctx := context.Background()
+		u, err := s.CreateUser(ctx, store.System("bench"), "bench@example.org", "$argon2id$x", "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		a := store.Actor{UserID: u.ID}
+		org, err := s.CreateOrganisation(ctx, a, store.Profile{Name: "bench"}, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		inc, err := s.CreateIncident(ctx, a, store.Incident{OrgID: org.ID, Regime: store.RegimeBSIG, Title: "bench", AwareAt: time.Now()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		content := json.RawMessage(`{"summary":"Ausfall der Leitstelle","impact":"regional","indicators":["198.51.100.7"]}`)
+		for _, clients := range []int{1, 32} {
+			b.Run(fmt.Sprint("clients=", clients), func(b *testing.B) {
+				var wg sync.WaitGroup
+				work := make(chan struct{})
+				for range clients {
+					wg.Go(func() {
+						for range work {
+							if _, err := s.SubmitReport(ctx, a, inc.ID, "notification", content); err != nil {
+								b.Error(err)
+							}
+						}
+					})
+				}
+				for b.Loop() {
+					work <- struct{}{}
+				}
+				close(work)
+				wg.Wait()
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reports/s")
+			})
+		}
+	})
+}
+
+// BenchmarkRegistryPage pages the supervisor's registry over 30,000
+// organisations with and without filters.
+func BenchmarkRegistryPage(b *testing.B) {
+	storetest.EachB(b, func(b *testing.B, s *store.Store) {
+		ctx := context.Background()
+		seedOrganisations(b, s, 30_000)
+		supervisor := store.Actor{UserID: "staff", Role: store.RoleSupervisor}
+		no := false
+		for _, tc := range []struct {
+			name string
+			f    store.RegistryFilter
+		}{
+			{"all", store.RegistryFilter{}},
+			{"class", store.RegistryFilter{Class: "besonders_wichtig"}},
+			{"sector", store.RegistryFilter{Sector: "health"}},
+			{"unregistered+sector", store.RegistryFilter{Sector: "energy", Registered: &no}},
+		} {
+			b.Run(tc.name, func(b *testing.B) {
+				// A page deep in the list costs what the first one does.
+				f := tc.f
+				for range 20 {
+					p, err := s.Registry(ctx, supervisor, f)
+					if err != nil {
+						b.Fatal(err)
+					}
+					f.After = p.Next
+				}
+				for b.Loop() {
+					if _, err := s.Registry(ctx, supervisor, f); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	})
+}
+
+// seedOrganisations inserts n organisations in one transaction, directly:
+// the API's one-transaction-per-organisation would only measure fsync.
+func seedOrganisations(b *testing.B, s *store.Store, n int) {
+	ctx := context.Background()
+	sectors := []string{"energy", "transport", "health", "water", "digital"}
+	err := s.Tx(ctx, func(tx *store.Tx) error {
+		for i := range n {
+			id := fmt.Sprintf("org%06d", i)
+			class := []string{"", "wichtig", "besonders_wichtig"}[i%3]
+			var reg any
+			if i%4 != 0 {
+				reg = tx.Now()
+			}
+			name := fmt.Sprintf("Organisation %06d GmbH", (i*7919)%n)
+			if _, err := tx.Exec(ctx, "INSERT INTO organisations (id, name, created_at, class, profile_version, registered_at) VALUES (?, ?, ?, ?, 1, ?)",
+				id, name, tx.Now(), class, reg); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, "INSERT INTO organisation_sectors (org_id, sector, name) VALUES (?, ?, ?)", id, sectors[i%len(sectors)], name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if s.Dialect() == "postgres" {
+		s.Tx(ctx, func(tx *store.Tx) error { _, err := tx.Exec(ctx, "ANALYZE"); return err })
+	}
+}
