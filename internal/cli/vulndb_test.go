@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// fixtureArgs import the test database: OSV records (JSON and YAML, one
+// withdrawn), a CISA KEV catalogue and an EU KEV list.
+var fixtureArgs = []string{"testdata/vulndb_osv", "testdata/vulndb_kev.json", "testdata/vulndb_eu.csv"}
+
+// fixtureDB imports the fixtures into a new data directory and returns it.
+func fixtureDB(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	stdout, stderr, code := runCLI(t, "", append([]string{"vulndb", "import", "--data", dir}, fixtureArgs...)...)
+	if code != ExitOK {
+		t.Fatalf("import: exit %d\n%s%s", code, stdout, stderr)
+	}
+	return dir
+}
+
+// importedAt masks the instants the store takes from the real clock.
+var importedAt = regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d CES?T|\d\d\.\d\d\.\d{4} \d\d:\d\d CES?T`)
+
+// dirGolden runs pflicht and compares its output with a golden file, with
+// the data directory dir written as $DATA.
+func dirGolden(t *testing.T, name, dir string, wantCode int, args ...string) {
+	t.Helper()
+	stdout, stderr, code := runCLI(t, "", args...)
+	if code != wantCode {
+		t.Fatalf("exit %d, want %d; stderr %q", code, wantCode, stderr)
+	}
+	out := "$ pflicht " + strings.Join(args, " ") + "\n" + stdout
+	golden(t, name, strings.ReplaceAll(out, dir, "$DATA"))
+}
+
+func TestVulnDBImportGolden(t *testing.T) {
+	dir := t.TempDir()
+	args := append([]string{"vulndb", "import", "--lang", "en", "--data", dir}, fixtureArgs...)
+	dirGolden(t, "vulndb_import_en", dir, ExitOK, args...)
+	// Again: everything is unchanged, the catalogues are replaced.
+	dirGolden(t, "vulndb_import_again_de", dir, ExitOK, append([]string{"vulndb", "import", "--lang", "de", "--data", dir}, fixtureArgs...)...)
+
+	stdout, _, code := runCLI(t, "", append([]string{"vulndb", "import", "--json", "--data", dir}, fixtureArgs...)...)
+	var rep importReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || code != ExitOK {
+		t.Fatalf("import --json: exit %d, %v\n%s", code, err, stdout)
+	}
+	if len(rep.Sources) != 3 || rep.Total.Unchanged != 6 || rep.Sources[1].KEVVersion != "2025.08.25" || len(rep.Failures) != 0 {
+		t.Errorf("import --json: %+v", rep)
+	}
+
+	stdout, _, code = runCLI(t, "", "vulndb", "status", "--lang", "en", "--data", dir)
+	if code != ExitOK {
+		t.Fatalf("status: exit %d", code)
+	}
+	golden(t, "vulndb_status_en", importedAt.ReplaceAllString(stdout, "TIME"))
+
+	stdout, _, code = runCLI(t, "", "vulndb", "status", "--json", "--data", dir)
+	if code != ExitOK {
+		t.Fatalf("status --json: exit %d", code)
+	}
+	var st struct {
+		Records    int `json:"records"`
+		Withdrawn  int `json:"withdrawn"`
+		Ecosystems []struct {
+			Name    string `json:"name"`
+			Records int    `json:"records"`
+		} `json:"ecosystems"`
+		KEV []struct {
+			Catalog string `json:"catalog"`
+			Version string `json:"version"`
+		} `json:"kev"`
+		LastImport struct {
+			Source string `json:"source"`
+		} `json:"last_import"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Records != 5 || st.Withdrawn != 1 || len(st.Ecosystems) != 3 || len(st.KEV) != 2 || st.KEV[0].Version != "2025.08.25" || st.LastImport.Source != "testdata/vulndb_eu.csv" {
+		t.Errorf("status --json: %+v", st)
+	}
+}
+
+// TestVulnDBImportFailures: every rejected file is listed with its reason,
+// the rest is committed, and the exit code says input was rejected.
+func TestVulnDBImportFailures(t *testing.T) {
+	dir := t.TempDir()
+	dirGolden(t, "vulndb_import_failures_en", dir, ExitInput,
+		"vulndb", "import", "--lang", "en", "--data", dir, "testdata/vulndb_bad", "testdata/missing", "--eu-kev", "testdata/vulndb_osv/README.md")
+	stdout, _, _ := runCLI(t, "", "vulndb", "status", "--json", "--data", dir)
+	if !strings.Contains(stdout, `"records": 1`) {
+		t.Errorf("the good record of a partly bad directory was not kept:\n%s", stdout)
+	}
+}
+
+func TestVulnDBImportUsage(t *testing.T) {
+	_, stderr, code := runCLI(t, "", "vulndb", "import", "--data", t.TempDir())
+	if code != ExitInput || !strings.Contains(stderr, "PATH") {
+		t.Errorf("no paths: exit %d, %q", code, stderr)
+	}
+}
+
+func TestVulnDBStatusEmpty(t *testing.T) {
+	_, stderr, code := runCLI(t, "", "vulndb", "status", "--data", t.TempDir())
+	if code != ExitFailure || !strings.Contains(stderr, "pflicht vulndb import") {
+		t.Errorf("empty database: exit %d, %q", code, stderr)
+	}
+}
+
+func TestKindOf(t *testing.T) {
+	for _, tc := range []struct {
+		path string
+		want inputKind
+	}{
+		{"testdata/vulndb_kev.json", cisaKEVInput},
+		{"testdata/vulndb_eu.csv", euKEVInput},
+		{"testdata/vulndb_osv", osvInput},
+		{"testdata/vulndb_osv/go/GO-2025-9001.json", osvInput},
+		{"testdata/vulndb_osv/pypi/PYSEC-2025-77.yaml", osvInput},
+		{"testdata/euvd-exploited.json", euKEVInput}, // missing, named like the EU list
+		{"all.zip", osvInput},
+	} {
+		if got := kindOf(tc.path); got != tc.want {
+			t.Errorf("kindOf(%s) = %d, want %d", tc.path, got, tc.want)
+		}
+	}
+}
