@@ -106,6 +106,7 @@ shows its citation and whether our reading is verified.`,
 		newUserCmd(e),
 		newTokenCmd(e),
 		newAuditCmd(e),
+		newServeCmd(e),
 	} {
 		root.AddCommand(c)
 	}
