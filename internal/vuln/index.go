@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/pflicht/pflicht/internal/osv"
+	"github.com/pflicht/pflicht/internal/purl"
 )
 
 // Key identifies one package's advisories: its OSV base ecosystem (without
@@ -33,7 +34,7 @@ type Key struct {
 func KeyOf(ecosystem, name string) Key {
 	base, _ := splitEcosystem(ecosystem)
 	if base == "PyPI" {
-		name = pep503(name)
+		name = purl.PEP503(name)
 	}
 	return Key{Ecosystem: base, Name: name}
 }
@@ -41,26 +42,6 @@ func KeyOf(ecosystem, name string) Key {
 func splitEcosystem(e string) (base, suffix string) {
 	base, suffix, _ = strings.Cut(e, ":")
 	return base, suffix
-}
-
-// pep503 normalises a Python project name (PEP 503): lower case, runs of
-// '-', '_' and '.' become one '-'. Advisories and SBOMs spell names both ways.
-func pep503(name string) string {
-	var b strings.Builder
-	b.Grow(len(name))
-	sep := false
-	for _, r := range strings.ToLower(name) {
-		if r == '-' || r == '_' || r == '.' {
-			sep = true
-			continue
-		}
-		if sep && b.Len() > 0 {
-			b.WriteByte('-')
-		}
-		sep = false
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // record is what the index keeps of an OSV record: what findings show,
