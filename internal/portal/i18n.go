@@ -4,7 +4,9 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
+	"path"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -46,16 +48,40 @@ func (c *catalog) T(key string, args ...any) string {
 // Lang is the catalogue's language code ("de" or "en").
 func (c *catalog) Lang() string { return c.lang }
 
+// loadCatalogs reads each language's catalogue from locales/<lang>.json and
+// the feature files locales/<feature>.<lang>.json beside it, so features keep
+// their messages apart. A key defined twice is an error, not a silent
+// override.
 func loadCatalogs() (map[string]*catalog, error) {
+	names, err := fs.Glob(localeFS, "locales/*.json")
+	if err != nil {
+		return nil, fmt.Errorf("portal: locales: %w", err)
+	}
 	out := make(map[string]*catalog, len(langs))
 	for _, l := range langs {
-		b, err := localeFS.ReadFile("locales/" + l + ".json")
-		if err != nil {
-			return nil, fmt.Errorf("portal: locale %s: %w", l, err)
+		c := &catalog{lang: l, msgs: map[string]string{}}
+		for _, n := range names {
+			base := path.Base(n)
+			if base != l+".json" && !strings.HasSuffix(base, "."+l+".json") {
+				continue
+			}
+			b, err := localeFS.ReadFile(n)
+			if err != nil {
+				return nil, fmt.Errorf("portal: locale %s: %w", base, err)
+			}
+			var msgs map[string]string
+			if err := json.Unmarshal(b, &msgs); err != nil {
+				return nil, fmt.Errorf("portal: locale %s: %w", base, err)
+			}
+			for k, v := range msgs {
+				if _, dup := c.msgs[k]; dup {
+					return nil, fmt.Errorf("portal: locale %s: key %q is defined twice", base, k)
+				}
+				c.msgs[k] = v
+			}
 		}
-		c := &catalog{lang: l}
-		if err := json.Unmarshal(b, &c.msgs); err != nil {
-			return nil, fmt.Errorf("portal: locale %s: %w", l, err)
+		if len(c.msgs) == 0 {
+			return nil, fmt.Errorf("portal: locale %s: no messages", l)
 		}
 		out[l] = c
 	}

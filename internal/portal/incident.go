@@ -241,3 +241,11 @@ func (s *Server) setIncidentStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, "/orgs/"+d.OrgID+"/incidents/"+d.ID+"?done="+status, http.StatusSeeOther)
 }
+
+func (s *Server) incidentRoutes(handle handleFunc) {
+	handle("GET /orgs/{org}/incidents/new", s.signedIn(s.newIncident))
+	handle("POST /orgs/{org}/incidents", s.signedIn(s.createIncident))
+	handle("GET /orgs/{org}/incidents/{id}", s.signedIn(s.incidentPage))
+	handle("POST /orgs/{org}/incidents/{id}/reports", s.signedIn(s.submitReport))
+	handle("POST /orgs/{org}/incidents/{id}/status", s.signedIn(s.setIncidentStatus))
+}

@@ -174,3 +174,11 @@ func verifyPassword(ctx context.Context, stored, password string) (bool, error) 
 	}
 	return auth.VerifyPassword(stored, password)
 }
+
+func (s *Server) authRoutes(handle handleFunc) {
+	handle("GET /login", s.loginForm)
+	handle("POST /login", s.login)
+	handle("GET /login/totp", s.totpForm)
+	handle("POST /login/totp", s.totpVerify)
+	handle("POST /logout", s.logout)
+}

@@ -100,3 +100,8 @@ func (s *Server) saveMeasures(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, "/orgs/"+d.OrgID+"/measures?done=measures", http.StatusSeeOther)
 }
+
+func (s *Server) measureRoutes(handle handleFunc) {
+	handle("GET /orgs/{org}/measures", s.signedIn(s.measuresPage))
+	handle("POST /orgs/{org}/measures", s.signedIn(s.saveMeasures))
+}

@@ -276,3 +276,12 @@ func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, status in
 	}
 	s.render(w, r, status, "profile", title, page{Data: d, Form: form, Errors: fe})
 }
+
+func (s *Server) orgRoutes(handle handleFunc) {
+	handle("GET /{$}", s.signedIn(s.dashboard))
+	handle("GET /orgs/new", s.signedIn(s.newOrgForm))
+	handle("POST /orgs/new", s.signedIn(s.createOrg))
+	handle("GET /orgs/{org}/profile", s.signedIn(s.profilePage))
+	handle("POST /orgs/{org}/profile", s.signedIn(s.saveProfile))
+	handle("POST /orgs/{org}/registration", s.signedIn(s.submitRegistration))
+}

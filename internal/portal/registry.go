@@ -140,3 +140,8 @@ func csvSafe(v string) string {
 	}
 	return v
 }
+
+func (s *Server) supervisorRoutes(handle handleFunc) {
+	handle("GET /supervisor/registry", s.supervisor(s.registry))
+	handle("GET /supervisor/registry.csv", s.supervisor(s.registryCSV))
+}

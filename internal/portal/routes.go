@@ -8,6 +8,9 @@ import (
 	"github.com/pflicht/pflicht/internal/store"
 )
 
+// handleFunc registers a handler for a pattern of http.ServeMux, with metrics.
+type handleFunc func(pattern string, h http.HandlerFunc)
+
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	handle := func(pattern string, h http.HandlerFunc) {
@@ -20,27 +23,13 @@ func (s *Server) routes() http.Handler {
 		mux.Handle("/api/v1/", s.metrics.instrument("/api/v1/", s.cfg.API))
 	}
 	handle("GET /lang/{lang}", s.setLang)
-	handle("GET /login", s.loginForm)
-	handle("POST /login", s.login)
-	handle("GET /login/totp", s.totpForm)
-	handle("POST /login/totp", s.totpVerify)
-	handle("POST /logout", s.logout)
-
-	handle("GET /{$}", s.signedIn(s.dashboard))
-	handle("GET /orgs/new", s.signedIn(s.newOrgForm))
-	handle("POST /orgs/new", s.signedIn(s.createOrg))
-	handle("GET /orgs/{org}/profile", s.signedIn(s.profilePage))
-	handle("POST /orgs/{org}/profile", s.signedIn(s.saveProfile))
-	handle("POST /orgs/{org}/registration", s.signedIn(s.submitRegistration))
-	handle("GET /orgs/{org}/incidents/new", s.signedIn(s.newIncident))
-	handle("POST /orgs/{org}/incidents", s.signedIn(s.createIncident))
-	handle("GET /orgs/{org}/incidents/{id}", s.signedIn(s.incidentPage))
-	handle("POST /orgs/{org}/incidents/{id}/reports", s.signedIn(s.submitReport))
-	handle("POST /orgs/{org}/incidents/{id}/status", s.signedIn(s.setIncidentStatus))
-	handle("GET /orgs/{org}/measures", s.signedIn(s.measuresPage))
-	handle("POST /orgs/{org}/measures", s.signedIn(s.saveMeasures))
-	handle("GET /supervisor/registry", s.supervisor(s.registry))
-	handle("GET /supervisor/registry.csv", s.supervisor(s.registryCSV))
+	// Each feature registers its routes from its own file.
+	for _, add := range []func(handleFunc){
+		s.authRoutes, s.orgRoutes, s.incidentRoutes, s.measureRoutes,
+		s.productRoutes, s.notificationRoutes, s.supervisorRoutes,
+	} {
+		add(handle)
+	}
 	handle("/", func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusNotFound, "error.not_found")
 	})
