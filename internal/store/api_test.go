@@ -367,25 +367,25 @@ func TestUsersSessionsTokens(t *testing.T) {
 		if err != nil || got.ID != u.ID || got.PasswordHash != "$argon2id$x" {
 			t.Fatalf("UserByEmail = %+v, %v", got, err)
 		}
-		token, err := s.CreateSession(ctx, u.ID, time.Hour)
+		token, err := s.CreateSession(ctx, u.ID, time.Now(), time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
-		a, err := s.SessionActor(ctx, token)
+		a, err := s.SessionActor(ctx, token, time.Now(), time.Hour)
 		if err != nil || a.UserID != u.ID {
 			t.Fatalf("SessionActor = %+v, %v", a, err)
 		}
 		if err := s.DeleteSession(ctx, token); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.SessionActor(ctx, token); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.SessionActor(ctx, token, time.Now(), time.Hour); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("ended session: %v, want ErrNotFound", err)
 		}
-		expired, err := s.CreateSession(ctx, u.ID, -time.Second)
+		expired, err := s.CreateSession(ctx, u.ID, time.Now(), -time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.SessionActor(ctx, expired); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.SessionActor(ctx, expired, time.Now(), time.Hour); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("expired session: %v, want ErrNotFound", err)
 		}
 		tok, info, err := s.CreateToken(ctx, admin, u.ID, true, nil)
@@ -491,8 +491,11 @@ func TestConcurrentWriters(t *testing.T) {
 		for w := range workers {
 			wg.Go(func() {
 				for i := range each {
+					var err error
 					if w%2 == 0 {
-						_, err = s.SubmitReport(ctx, tn.member, inc.ID, "progress", json.RawMessage(fmt.Sprintf(`{"n":%d}`, i)))
+						// One stage is stored once; distinct stage names keep
+						// the writers racing on the same incident row.
+						_, err = s.SubmitReport(ctx, tn.member, inc.ID, fmt.Sprintf("progress-%d-%d", w, i), json.RawMessage(fmt.Sprintf(`{"n":%d}`, i)))
 					} else {
 						_, err = s.SetMeasure(ctx, tn.member, tn.org.ID, store.Measure{MeasureID: store.MeasureIDs[i], Status: "in_progress"})
 					}

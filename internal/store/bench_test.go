@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,6 +56,7 @@ func BenchmarkSubmitReport(b *testing.B) {
 			b.Fatal(err)
 		}
 		content := json.RawMessage(`{"summary":"Ausfall der Leitstelle","impact":"regional","indicators":["198.51.100.7"]}`)
+		var seq atomic.Int64
 		for _, clients := range []int{1, 32} {
 			b.Run(fmt.Sprint("clients=", clients), func(b *testing.B) {
 				var wg sync.WaitGroup
@@ -62,7 +64,10 @@ func BenchmarkSubmitReport(b *testing.B) {
 				for range clients {
 					wg.Go(func() {
 						for range work {
-							if _, err := s.SubmitReport(ctx, a, inc.ID, "notification", content); err != nil {
+							// A stage is stored once per incident, so every
+							// submission names its own.
+							stage := fmt.Sprint("s", seq.Add(1))
+							if _, err := s.SubmitReport(ctx, a, inc.ID, stage, content); err != nil {
 								b.Error(err)
 							}
 						}
@@ -95,6 +100,12 @@ func BenchmarkRegistryPage(b *testing.B) {
 			{"class", store.RegistryFilter{Class: "besonders_wichtig"}},
 			{"sector", store.RegistryFilter{Sector: "health"}},
 			{"unregistered+sector", store.RegistryFilter{Sector: "energy", Registered: &no}},
+			// The search scans search_name: a common and a rare match, and
+			// one with a sector.
+			{"search common", store.RegistryFilter{Query: "gmbh"}},
+			{"search rare", store.RegistryFilter{Query: "012345"}},
+			{"search+sector", store.RegistryFilter{Query: "organisation 01", Sector: "health"}},
+			{"changed", store.RegistryFilter{Changed: true}},
 		} {
 			b.Run(tc.name, func(b *testing.B) {
 				// A page deep in the list costs what the first one does.
@@ -126,12 +137,16 @@ func seedOrganisations(b *testing.B, s *store.Store, n int) {
 			id := fmt.Sprintf("org%06d", i)
 			class := []string{"", "wichtig", "besonders_wichtig"}[i%3]
 			var reg any
+			regVersion, version := 0, 1
 			if i%4 != 0 {
-				reg = tx.Now()
+				reg, regVersion = tx.Now(), 1
+				if i%8 == 1 {
+					version = 2 // changed since the registration
+				}
 			}
 			name := fmt.Sprintf("Organisation %06d GmbH", (i*7919)%n)
-			if _, err := tx.Exec(ctx, "INSERT INTO organisations (id, name, created_at, class, profile_version, registered_at) VALUES (?, ?, ?, ?, 1, ?)",
-				id, name, tx.Now(), class, reg); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO organisations (id, name, search_name, created_at, class, profile_version, registered_at, registered_version)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, name, store.SearchName(name), tx.Now(), class, version, reg, regVersion); err != nil {
 				return err
 			}
 			if _, err := tx.Exec(ctx, "INSERT INTO organisation_sectors (org_id, sector, name) VALUES (?, ?, ?)", id, sectors[i%len(sectors)], name); err != nil {

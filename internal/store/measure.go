@@ -9,8 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // MeasureIDs are the ten risk-management measures of §30(2) sentence 2 BSIG,
@@ -131,16 +134,53 @@ type Evidence struct {
 	Size        int64     `json:"size"`
 	CreatedAt   time.Time `json:"created_at"`
 	CreatedBy   string    `json:"created_by"`
+	// CreatedByEmail is the uploading user's e-mail address, "" if the
+	// system uploaded it.
+	CreatedByEmail string `json:"created_by_email,omitempty"`
 }
 
 // MaxEvidenceSize bounds one evidence file.
 const MaxEvidenceSize = 32 << 20
 
+// maxEvidenceName bounds a file name in bytes, as most file systems do.
+const maxEvidenceName = 255
+
+// validate checks what the row will hold; the content is checked by size
+// only (the portal checks its type before).
+func (e Evidence) validate() error {
+	bad := func(field, msg string) error {
+		return fmt.Errorf("store: evidence: %s: %s: %w", field, msg, ErrInvalid)
+	}
+	if e.MeasureID != "" && !slices.Contains(MeasureIDs, e.MeasureID) {
+		return bad("measure_id", fmt.Sprintf("%q is not one of 30.2.1 … 30.2.10", e.MeasureID))
+	}
+	switch {
+	case strings.TrimSpace(e.Name) == "":
+		return bad("name", "must not be empty")
+	case len(e.Name) > maxEvidenceName:
+		return bad("name", fmt.Sprintf("longer than %d bytes", maxEvidenceName))
+	case !utf8.ValidString(e.Name):
+		return bad("name", "not valid UTF-8")
+	case e.Name == "." || e.Name == "..":
+		return bad("name", fmt.Sprintf("%q is not a file name", e.Name))
+	}
+	// A name is shown on pages and sent back in Content-Disposition: no
+	// directories, no control characters.
+	for _, r := range e.Name {
+		if r == '/' || r == '\\' || unicode.IsControl(r) {
+			return bad("name", fmt.Sprintf("%q holds a path separator or control character", e.Name))
+		}
+	}
+	return nil
+}
+
 // AddEvidence stores content (read up to MaxEvidenceSize) as evidence. The
-// content and the row that refers to it commit together.
+// content is read completely before the transaction starts, so a read that
+// fails half-way stores nothing; the blob and the row that refers to it
+// commit together.
 func (s *Store) AddEvidence(ctx context.Context, a Actor, e Evidence, content io.Reader) (Evidence, error) {
-	if strings.TrimSpace(e.Name) == "" {
-		return Evidence{}, fmt.Errorf("store: evidence: name must not be empty: %w", ErrInvalid)
+	if err := e.validate(); err != nil {
+		return Evidence{}, err
 	}
 	data, err := io.ReadAll(io.LimitReader(content, MaxEvidenceSize+1))
 	if err != nil {
@@ -162,8 +202,8 @@ func (s *Store) AddEvidence(ctx context.Context, a Actor, e Evidence, content io
 		if _, err := tx.Exec(ctx, "INSERT INTO blobs (sha256, size, data) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING", e.SHA256, e.Size, data); err != nil {
 			return fmt.Errorf("store: evidence %s: %w", e.Name, err)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO evidence (id, org_id, measure_id, name, content_type, sha256, size, created_at, created_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.OrgID, e.MeasureID, e.Name, e.ContentType, e.SHA256, e.Size, e.CreatedAt, e.CreatedBy); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO evidence (id, org_id, measure_id, name, content_type, sha256, size, created_at, created_by, created_by_user)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.OrgID, e.MeasureID, e.Name, e.ContentType, e.SHA256, e.Size, e.CreatedAt, e.CreatedBy, a.UserID); err != nil {
 			return fmt.Errorf("store: evidence %s: %w", e.Name, err)
 		}
 		tx.Audit(AuditEntry{Actor: a.String(), OrgID: e.OrgID, Action: "create", Entity: "evidence", EntityID: e.ID, After: e})
@@ -172,11 +212,15 @@ func (s *Store) AddEvidence(ctx context.Context, a Actor, e Evidence, content io
 	return e, err
 }
 
-const evidenceColumns = "e.id, e.org_id, e.measure_id, e.name, e.content_type, e.sha256, e.size, e.created_at, e.created_by"
+// evidenceFrom selects evidence e with the uploader's address.
+const (
+	evidenceColumns = "e.id, e.org_id, e.measure_id, e.name, e.content_type, e.sha256, e.size, e.created_at, e.created_by, COALESCE(u.email, '')"
+	evidenceFrom    = " FROM evidence e LEFT JOIN users u ON u.id = e.created_by_user"
+)
 
 func scanEvidence(sc interface{ Scan(...any) error }) (Evidence, error) {
 	var e Evidence
-	err := sc.Scan(&e.ID, &e.OrgID, &e.MeasureID, &e.Name, &e.ContentType, &e.SHA256, &e.Size, &e.CreatedAt, &e.CreatedBy)
+	err := sc.Scan(&e.ID, &e.OrgID, &e.MeasureID, &e.Name, &e.ContentType, &e.SHA256, &e.Size, &e.CreatedAt, &e.CreatedBy, &e.CreatedByEmail)
 	return e, err
 }
 
@@ -185,7 +229,7 @@ func (s *Store) EvidenceList(ctx context.Context, a Actor, orgID string) ([]Evid
 	if err := s.checkOrg(ctx, a, orgID); err != nil {
 		return nil, err
 	}
-	rows, err := s.query(ctx, "SELECT "+evidenceColumns+" FROM evidence e WHERE e.org_id = ? ORDER BY e.created_at DESC, e.id", orgID)
+	rows, err := s.query(ctx, "SELECT "+evidenceColumns+evidenceFrom+" WHERE e.org_id = ? ORDER BY e.created_at DESC, e.id", orgID)
 	if err != nil {
 		return nil, fmt.Errorf("store: evidence: %w", err)
 	}
@@ -195,10 +239,10 @@ func (s *Store) EvidenceList(ctx context.Context, a Actor, orgID string) ([]Evid
 // EvidenceContent returns one evidence file with its content.
 func (s *Store) EvidenceContent(ctx context.Context, a Actor, id string) (Evidence, io.Reader, error) {
 	var data []byte
-	row := s.queryRow(ctx, "SELECT "+evidenceColumns+", b.data FROM evidence e JOIN blobs b ON b.sha256 = e.sha256 WHERE e.id = ? AND "+orgFilter("e.org_id", read),
+	row := s.queryRow(ctx, "SELECT "+evidenceColumns+", b.data"+evidenceFrom+" JOIN blobs b ON b.sha256 = e.sha256 WHERE e.id = ? AND "+orgFilter("e.org_id", read),
 		append([]any{id}, a.args(read)...)...)
 	var e Evidence
-	err := row.Scan(&e.ID, &e.OrgID, &e.MeasureID, &e.Name, &e.ContentType, &e.SHA256, &e.Size, &e.CreatedAt, &e.CreatedBy, &data)
+	err := row.Scan(&e.ID, &e.OrgID, &e.MeasureID, &e.Name, &e.ContentType, &e.SHA256, &e.Size, &e.CreatedAt, &e.CreatedBy, &e.CreatedByEmail, &data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, nil, fmt.Errorf("store: evidence %q: %w", id, ErrNotFound)
 	}
@@ -209,17 +253,21 @@ func (s *Store) EvidenceContent(ctx context.Context, a Actor, id string) (Eviden
 }
 
 // ManagementRecord documents what §38 BSIG asks of the management body:
-// approving and supervising the measures (kind "supervision") and attending
-// training (kind "training").
+// implementing and supervising the measures (§38(1), kind "supervision")
+// and regular training (§38(3), kind "training").
 type ManagementRecord struct {
-	ID        string    `json:"id"`
-	OrgID     string    `json:"org_id"`
-	Kind      string    `json:"kind"`
-	HeldOn    string    `json:"held_on"` // YYYY-MM-DD
-	Title     string    `json:"title"`
-	Notes     string    `json:"notes"`
-	CreatedAt time.Time `json:"created_at"`
-	CreatedBy string    `json:"created_by"`
+	ID     string `json:"id"`
+	OrgID  string `json:"org_id"`
+	Kind   string `json:"kind"`
+	HeldOn string `json:"held_on"` // YYYY-MM-DD
+	Title  string `json:"title"`
+	// Participants names the members of the management body who took part.
+	Participants string    `json:"participants"`
+	Notes        string    `json:"notes"`
+	CreatedAt    time.Time `json:"created_at"`
+	CreatedBy    string    `json:"created_by"`
+	// CreatedByEmail is the recording user's e-mail address, "" for the system.
+	CreatedByEmail string `json:"created_by_email,omitempty"`
 }
 
 // AddManagementRecord records a §38 training or supervision.
@@ -238,8 +286,8 @@ func (s *Store) AddManagementRecord(ctx context.Context, a Actor, r ManagementRe
 			return err
 		}
 		r.ID, r.CreatedAt, r.CreatedBy = newID(), dbTime(tx.Now()), a.String()
-		if _, err := tx.Exec(ctx, `INSERT INTO management_records (id, org_id, kind, held_on, title, notes, created_at, created_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.OrgID, r.Kind, r.HeldOn, r.Title, r.Notes, r.CreatedAt, r.CreatedBy); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO management_records (id, org_id, kind, held_on, title, participants, notes, created_at, created_by, created_by_user)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.OrgID, r.Kind, r.HeldOn, r.Title, r.Participants, r.Notes, r.CreatedAt, r.CreatedBy, a.UserID); err != nil {
 			return fmt.Errorf("store: management record: %w", err)
 		}
 		tx.Audit(AuditEntry{Actor: a.String(), OrgID: r.OrgID, Action: "create", Entity: "management_record", EntityID: r.ID, After: r})
@@ -253,14 +301,15 @@ func (s *Store) ManagementRecords(ctx context.Context, a Actor, orgID string) ([
 	if err := s.checkOrg(ctx, a, orgID); err != nil {
 		return nil, err
 	}
-	rows, err := s.query(ctx, `SELECT id, org_id, kind, held_on, title, notes, created_at, created_by
-		FROM management_records WHERE org_id = ? ORDER BY held_on DESC, id`, orgID)
+	rows, err := s.query(ctx, `SELECT m.id, m.org_id, m.kind, m.held_on, m.title, m.participants, m.notes, m.created_at, m.created_by, COALESCE(u.email, '')
+		FROM management_records m LEFT JOIN users u ON u.id = m.created_by_user
+		WHERE m.org_id = ? ORDER BY m.held_on DESC, m.created_at DESC, m.id`, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("store: management records: %w", err)
 	}
 	return collect(rows, func(sc interface{ Scan(...any) error }) (ManagementRecord, error) {
 		var r ManagementRecord
-		err := sc.Scan(&r.ID, &r.OrgID, &r.Kind, &r.HeldOn, &r.Title, &r.Notes, &r.CreatedAt, &r.CreatedBy)
+		err := sc.Scan(&r.ID, &r.OrgID, &r.Kind, &r.HeldOn, &r.Title, &r.Participants, &r.Notes, &r.CreatedAt, &r.CreatedBy, &r.CreatedByEmail)
 		return r, err
 	}, "management records")
 }

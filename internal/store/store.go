@@ -174,6 +174,13 @@ func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return tx.tx.QueryRowContext(context.WithoutCancel(ctx), tx.s.d.sql(query), tx.s.d.args(args)...)
 }
 
+// Prepare prepares a statement of the transaction, for a loop that runs it
+// many times. Arguments of type time.Time must go through the dialect
+// (d.args) when the statement runs, as Exec does.
+func (tx *Tx) Prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	return tx.tx.PrepareContext(context.WithoutCancel(ctx), tx.s.d.sql(query))
+}
+
 // query runs a read-only query outside a transaction, on the reader pool.
 func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	return s.rdb.QueryContext(ctx, s.d.sql(query), s.d.args(args)...)

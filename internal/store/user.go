@@ -133,55 +133,306 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// CreateSession starts a session for userID valid for ttl and returns its
-// token, which is shown only this once.
-func (s *Store) CreateSession(ctx context.Context, userID string, ttl time.Duration) (string, error) {
-	token, hash := secret()
+// Sessions keep their times (created, last seen, absolute expiry) by the
+// clock of the caller that sets the session policy, the portal, passed as
+// now: the idle and absolute timeouts are its configuration, and its tests
+// move that clock. The audit trail keeps the store's own time as always.
+
+// CreateSession starts a session for userID valid for ttl from now and
+// returns its token, which is shown only this once.
+func (s *Store) CreateSession(ctx context.Context, userID string, now time.Time, ttl time.Duration) (string, error) {
+	var token string
 	err := s.Tx(ctx, func(tx *Tx) error {
-		now := tx.Now()
-		res, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at)
-			SELECT ?, id, ?, ? FROM users WHERE id = ? AND NOT disabled`, hash, now, now.Add(ttl), userID)
-		if err != nil {
-			return fmt.Errorf("store: create session: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("store: create session: user %q: %w", userID, ErrNotFound)
-		}
-		tx.Audit(AuditEntry{Actor: "user:" + userID, Action: "login", Entity: "session", EntityID: hash[:16]})
-		return nil
+		var err error
+		token, err = tx.createSession(ctx, userID, now, ttl)
+		return err
 	})
 	return token, err
 }
 
-// SessionActor returns the actor of a live session of an enabled user.
-func (s *Store) SessionActor(ctx context.Context, token string) (Actor, error) {
+// createSession inserts a session of an enabled user and audits the login.
+// The user's sessions past their absolute expiry go at the same time: they
+// grant nothing, and their login and end are on record already.
+func (tx *Tx) createSession(ctx context.Context, userID string, now time.Time, ttl time.Duration) (string, error) {
+	token, hash := secret()
+	if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ? AND expires_at <= ?", userID, now); err != nil {
+		return "", fmt.Errorf("store: create session: %w", err)
+	}
+	res, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at)
+		SELECT ?, id, ?, ?, ? FROM users WHERE id = ? AND NOT disabled`, hash, now, now.Add(ttl), now, userID)
+	if err != nil {
+		return "", fmt.Errorf("store: create session: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return "", fmt.Errorf("store: create session: user %q: %w", userID, ErrNotFound)
+	}
+	tx.Audit(AuditEntry{Actor: "user:" + userID, Action: "login", Entity: "session", EntityID: hash[:16]})
+	return token, nil
+}
+
+// touchEvery is how stale a token's last_used_at may get before a request
+// moves it: at most one write per token and minute, however many requests
+// it makes.
+const touchEvery = time.Minute
+
+// sessionTouchEvery is touchEvery for a session's last_seen_at, shorter
+// for short idle timeouts (a tenth of it) so the timeout stays exact to
+// that tenth.
+func sessionTouchEvery(idle time.Duration) time.Duration { return min(touchEvery, idle/10) }
+
+// SessionActor returns the actor of a live session of an enabled user at
+// now. A session lives until its absolute expiry (set at login) and while
+// it is used: it ends when it has not been used for idle. A session found
+// idle is deleted, so it cannot come back. All of this is in the database,
+// so every app server sharing it agrees.
+func (s *Store) SessionActor(ctx context.Context, token string, now time.Time, idle time.Duration) (Actor, error) {
 	a := Actor{Via: "session"}
-	err := s.queryRow(ctx, `SELECT u.id, u.role FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.token_hash = ? AND s.expires_at > ? AND NOT u.disabled`, hashToken(token), s.now()).Scan(&a.UserID, &a.Role)
+	hash := hashToken(token)
+	var created time.Time
+	var seen sql.NullTime
+	err := s.queryRow(ctx, `SELECT u.id, u.role, s.created_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.token_hash = ? AND s.expires_at > ? AND NOT u.disabled`, hash, now).Scan(&a.UserID, &a.Role, &created, &seen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Actor{}, fmt.Errorf("store: session: %w", ErrNotFound)
 	}
 	if err != nil {
 		return Actor{}, fmt.Errorf("store: session: %w", err)
 	}
+	if !seen.Valid {
+		seen.Time = created
+	}
+	if idleSince := now.Add(-idle); !seen.Time.After(idleSince) {
+		if err := s.endSession(ctx, hash, "idle timeout", "expire", &idleSince); err != nil {
+			return Actor{}, err
+		}
+		return Actor{}, fmt.Errorf("store: session: idle: %w", ErrNotFound)
+	}
+	if stale := now.Add(-sessionTouchEvery(idle)); seen.Time.Before(stale) {
+		err := s.touch(ctx, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND (last_seen_at IS NULL OR last_seen_at < ?)",
+			now, hash, stale)
+		if err != nil {
+			return Actor{}, fmt.Errorf("store: session: %w", err)
+		}
+	}
 	return a, nil
+}
+
+// touch runs one bookkeeping UPDATE (a last use) in a write transaction
+// of its own. It is not audited: it changes no record a user made or
+// relies on, and auditing it would add a chain link, under the chain lock,
+// for every session and minute. Callers run it only when the stored value
+// is stale, and the statement's WHERE repeats that condition, so app
+// servers racing to touch the same row write it once.
+func (s *Store) touch(ctx context.Context, query string, args ...any) error {
+	return s.Tx(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, query, args...)
+		return err
+	})
 }
 
 // DeleteSession ends a session (logout).
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	hash := hashToken(token)
+	return s.endSession(ctx, hash, "", "logout", nil)
+}
+
+// endSession deletes the session with hash and audits it as action, by
+// actor ("" for the session's user). With idleSince set it deletes the
+// session only if it is still unused since then: another app server may
+// have seen it in use meanwhile.
+func (s *Store) endSession(ctx context.Context, hash, actor, action string, idleSince *time.Time) error {
 	return s.Tx(ctx, func(tx *Tx) error {
+		q, args := "DELETE FROM sessions WHERE token_hash = ?", []any{hash}
+		if idleSince != nil {
+			q, args = q+" AND (last_seen_at IS NULL OR last_seen_at <= ?)", append(args, *idleSince)
+		}
 		var userID string
-		err := tx.QueryRow(ctx, "DELETE FROM sessions WHERE token_hash = ? RETURNING user_id", hash).Scan(&userID)
+		err := tx.QueryRow(ctx, q+" RETURNING user_id", args...).Scan(&userID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("store: delete session: %w", err)
+			return fmt.Errorf("store: end session: %w", err)
 		}
-		tx.Audit(AuditEntry{Actor: "user:" + userID, Action: "logout", Entity: "session", EntityID: hash[:16]})
+		if actor == "" {
+			actor = "user:" + userID
+		}
+		tx.Audit(AuditEntry{Actor: actor, Action: action, Entity: "session", EntityID: hash[:16],
+			After: map[string]string{"user_id": userID}})
 		return nil
 	})
+}
+
+// CreateLoginTicket records that userID has given the right password and
+// waits for its TOTP code, for ttl, and returns the ticket, shown only this
+// once. Not audited: the login is, once the code is given (RedeemLoginTicket).
+func (s *Store) CreateLoginTicket(ctx context.Context, userID string, ttl time.Duration) (string, error) {
+	ticket, hash := secret()
+	err := s.Tx(ctx, func(tx *Tx) error {
+		now := tx.Now()
+		if _, err := tx.Exec(ctx, "DELETE FROM login_tickets WHERE user_id = ? AND expires_at <= ?", userID, now); err != nil {
+			return fmt.Errorf("store: create login ticket: %w", err)
+		}
+		res, err := tx.Exec(ctx, `INSERT INTO login_tickets (ticket_hash, user_id, expires_at)
+			SELECT ?, id, ? FROM users WHERE id = ? AND NOT disabled`, hash, now.Add(ttl), userID)
+		if err != nil {
+			return fmt.Errorf("store: create login ticket: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("store: create login ticket: user %q: %w", userID, ErrNotFound)
+		}
+		return nil
+	})
+	return ticket, err
+}
+
+// LoginTicketUser returns the enabled user a live login ticket belongs to,
+// with the TOTP secret to check the code against.
+func (s *Store) LoginTicketUser(ctx context.Context, ticket string) (User, error) {
+	u, err := scanUser(s.queryRow(ctx, "SELECT "+userColumns+` FROM users WHERE NOT disabled AND id =
+		(SELECT user_id FROM login_tickets WHERE ticket_hash = ? AND expires_at > ?)`, hashToken(ticket), s.now()))
+	if err != nil {
+		return User{}, fmt.Errorf("store: login ticket: %w", err)
+	}
+	return u, nil
+}
+
+// RedeemLoginTicket ends a login ticket whose TOTP code has been checked
+// and starts a session at now valid for ttl (as CreateSession). step is the time step of that code:
+// if a code of this or a later step has been accepted for the user before,
+// the code is a replay and the result is ErrConflict (the ticket stays, so
+// the next code can be tried). ErrNotFound: the ticket is unknown, expired
+// or used, or the user disabled.
+func (s *Store) RedeemLoginTicket(ctx context.Context, ticket string, step int64, now time.Time, ttl time.Duration) (string, error) {
+	var token string
+	err := s.Tx(ctx, func(tx *Tx) error {
+		var userID string
+		err := tx.QueryRow(ctx, "SELECT user_id FROM login_tickets WHERE ticket_hash = ? AND expires_at > ?",
+			hashToken(ticket), tx.Now()).Scan(&userID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: login ticket: %w", ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: login ticket: %w", err)
+		}
+		if err := tx.useTOTPStep(ctx, userID, step); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM login_tickets WHERE ticket_hash = ?", hashToken(ticket)); err != nil {
+			return fmt.Errorf("store: login ticket: %w", err)
+		}
+		token, err = tx.createSession(ctx, userID, now, ttl)
+		return err
+	})
+	return token, err
+}
+
+// useTOTPStep records step as the user's last accepted TOTP step, or
+// returns ErrConflict if it is not later than the last one. The condition
+// is in the UPDATE, so two app servers cannot both accept one code.
+func (tx *Tx) useTOTPStep(ctx context.Context, userID string, step int64) error {
+	res, err := tx.Exec(ctx, "UPDATE users SET totp_step = ? WHERE id = ? AND totp_step < ?", step, userID, step)
+	if err != nil {
+		return fmt.Errorf("store: totp: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: totp: code already used: %w", ErrConflict)
+	}
+	return nil
+}
+
+// SetTOTPSecret turns the second factor of userID on with secret (base32,
+// as package auth makes it) or off with "". The user itself may do it, and
+// an admin (to enrol a new account, or to reset a lost authenticator). step
+// is the time step of the code that confirmed the change, which is then
+// used up (ErrConflict if it was used before); 0 when no code was given
+// (an admin's change). The audit trail records only whether TOTP is on,
+// never the secret. Turning TOTP on ends all of the user's sessions: a
+// session stolen before the account was secured does not outlive it.
+func (s *Store) SetTOTPSecret(ctx context.Context, a Actor, userID, secret string, step int64) error {
+	if a.UserID != userID || a.ReadOnly {
+		if err := a.requireAdmin("set totp"); err != nil {
+			return err
+		}
+	}
+	return s.setTOTPSecret(ctx, a, userID, secret, step, "")
+}
+
+// SetOwnTOTPSecret is SetTOTPSecret for the actor's own account, from the
+// session with token session: turning TOTP on ends the account's other
+// sessions and keeps this one, so the user stays signed in where they
+// secured the account.
+func (s *Store) SetOwnTOTPSecret(ctx context.Context, a Actor, session, secret string, step int64) error {
+	if a.UserID == "" || a.ReadOnly {
+		return fmt.Errorf("store: set totp: not a user's own session: %w", ErrNotFound)
+	}
+	return s.setTOTPSecret(ctx, a, a.UserID, secret, step, hashToken(session))
+}
+
+// setTOTPSecret changes the secret as allowed by the caller; keep is the
+// hash of the session that survives turning TOTP on ("" for none).
+func (s *Store) setTOTPSecret(ctx context.Context, a Actor, userID, secret string, step int64, keep string) error {
+	state := func(secret string) string {
+		if secret == "" {
+			return "disabled"
+		}
+		return "enabled"
+	}
+	return s.Tx(ctx, func(tx *Tx) error {
+		var old string
+		err := tx.QueryRow(ctx, "SELECT totp_secret FROM users WHERE id = ?", userID).Scan(&old)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: set totp: user %q: %w", userID, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: set totp: %w", err)
+		}
+		if step > 0 {
+			if err := tx.useTOTPStep(ctx, userID, step); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, "UPDATE users SET totp_secret = ? WHERE id = ?", secret, userID); err != nil {
+			return fmt.Errorf("store: set totp: %w", err)
+		}
+		tx.Audit(AuditEntry{Actor: a.String(), Action: "update", Entity: "user", EntityID: userID,
+			Before: map[string]string{"totp": state(old)}, After: map[string]string{"totp": state(secret)}})
+		if secret != "" {
+			return tx.endSessions(ctx, a, userID, keep, "totp enabled")
+		}
+		return nil
+	})
+}
+
+// endSessions ends every session of userID but the one whose hash is keep,
+// auditing each as revoked by a for reason.
+func (tx *Tx) endSessions(ctx context.Context, a Actor, userID, keep, reason string) error {
+	rows, err := tx.Query(ctx, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ? RETURNING token_hash", userID, keep)
+	if err != nil {
+		return fmt.Errorf("store: end sessions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var hash string
+		if err := rows.Scan(&hash); err != nil {
+			return fmt.Errorf("store: end sessions: %w", err)
+		}
+		tx.Audit(AuditEntry{Actor: a.String(), Action: "revoke", Entity: "session", EntityID: hash[:16],
+			After: map[string]string{"user_id": userID, "reason": reason}})
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: end sessions: %w", err)
+	}
+	return nil
+}
+
+// Account returns the actor's own account.
+func (s *Store) Account(ctx context.Context, a Actor) (User, error) {
+	u, err := scanUser(s.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", a.UserID))
+	if err != nil {
+		return User{}, fmt.Errorf("store: account: %w", err)
+	}
+	return u, nil
 }
 
 // APIToken describes an API token; the token itself is never stored.
@@ -238,15 +489,17 @@ func (s *Store) CreateToken(ctx context.Context, a Actor, userID string, readOnl
 	return token, t, nil
 }
 
-// TokenActor returns the actor of a valid API token and notes its use (at
-// most once a minute, so reads do not each cost a write).
+// TokenActor returns the actor of a valid API token and notes its use. The
+// note is a write only when the stored last use is more than a minute old,
+// so a busy client costs one write a minute, not one per request; the
+// request's own writes do not wait for it otherwise.
 func (s *Store) TokenActor(ctx context.Context, token string) (Actor, error) {
 	var a Actor
 	var id, scope string
-	hash := hashToken(token)
+	var used sql.NullTime
 	now := s.now()
-	err := s.queryRow(ctx, `SELECT t.id, t.scope, u.id, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.token_hash = ? AND (t.expires_at IS NULL OR t.expires_at > ?) AND NOT u.disabled`, hash, now).Scan(&id, &scope, &a.UserID, &a.Role)
+	err := s.queryRow(ctx, `SELECT t.id, t.scope, t.last_used_at, u.id, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.token_hash = ? AND (t.expires_at IS NULL OR t.expires_at > ?) AND NOT u.disabled`, hashToken(token), now).Scan(&id, &scope, &used, &a.UserID, &a.Role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Actor{}, fmt.Errorf("store: token: %w", ErrNotFound)
 	}
@@ -254,14 +507,12 @@ func (s *Store) TokenActor(ctx context.Context, token string) (Actor, error) {
 		return Actor{}, fmt.Errorf("store: token: %w", err)
 	}
 	a.ReadOnly, a.Via = scope == "read", "token:"+id
-	// Bookkeeping, not a change of record: not audited.
-	err = s.Tx(ctx, func(tx *Tx) error {
-		_, err := tx.Exec(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
-			now, id, now.Add(-time.Minute))
-		return err
-	})
-	if err != nil {
-		return Actor{}, fmt.Errorf("store: token: %w", err)
+	if stale := now.Add(-touchEvery); !used.Valid || used.Time.Before(stale) {
+		err := s.touch(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+			now, id, stale)
+		if err != nil {
+			return Actor{}, fmt.Errorf("store: token: %w", err)
+		}
 	}
 	return a, nil
 }

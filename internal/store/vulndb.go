@@ -38,6 +38,7 @@ type vulnStmts struct {
 	tx                                                   *Tx
 	lookup, aliases, group                               *sql.Stmt
 	deleteRec, insertRec, insertPkg, insertAli, insertUp *sql.Stmt
+	insertEco                                            *sql.Stmt
 }
 
 func prepareVulnStmts(ctx context.Context, tx *Tx) (*vulnStmts, error) {
@@ -54,9 +55,10 @@ func prepareVulnStmts(ctx context.Context, tx *Tx) (*vulnStmts, error) {
 		{&st.insertPkg, "INSERT INTO vuln_packages (ecosystem, name, record_id) VALUES (?, ?, ?)"},
 		{&st.insertAli, "INSERT INTO vuln_aliases (alias, record_id) VALUES (?, ?)"},
 		{&st.insertUp, "INSERT INTO vuln_upstream (upstream, record_id) VALUES (?, ?)"},
+		{&st.insertEco, "INSERT INTO vuln_ecosystems (ecosystem, record_id) VALUES (?, ?)"},
 	} {
 		var err error
-		if *p.st, err = tx.tx.PrepareContext(ctx, tx.s.d.sql(p.q)); err != nil {
+		if *p.st, err = tx.Prepare(ctx, p.q); err != nil {
 			st.close()
 			return nil, fmt.Errorf("store: prepare: %w", err)
 		}
@@ -65,7 +67,7 @@ func prepareVulnStmts(ctx context.Context, tx *Tx) (*vulnStmts, error) {
 }
 
 func (st *vulnStmts) close() {
-	for _, s := range []*sql.Stmt{st.lookup, st.aliases, st.group, st.deleteRec, st.insertRec, st.insertPkg, st.insertAli, st.insertUp} {
+	for _, s := range []*sql.Stmt{st.lookup, st.aliases, st.group, st.deleteRec, st.insertRec, st.insertPkg, st.insertAli, st.insertUp, st.insertEco} {
 		if s != nil {
 			s.Close()
 		}
@@ -89,6 +91,9 @@ func (s *Store) ImportVulns(ctx context.Context, source string, recs []osv.Recor
 			return err
 		}
 		defer st.close()
+		if err := st.derivePending(ctx); err != nil {
+			return err
+		}
 		// A record listed twice in the batch counts once, in its newest
 		// version; the other copy is unchanged.
 		newest := make(map[string]int, len(recs)) // id → index in batch
@@ -198,6 +203,9 @@ func (st *vulnStmts) put(ctx context.Context, source string, r *osv.Record, keys
 			return fmt.Errorf("store: vulnerability %s: package %s/%s: %w", r.ID, k.Ecosystem, k.Name, err)
 		}
 	}
+	if err := st.putEcosystems(ctx, r); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for _, a := range append([]string{r.ID}, r.Aliases...) {
 		if a == "" || seen[a] {
@@ -229,6 +237,82 @@ func recordKeys(r *osv.Record) []vuln.Key {
 		}
 	}
 	return keys
+}
+
+func (st *vulnStmts) putEcosystems(ctx context.Context, r *osv.Record) error {
+	for _, e := range recordEcosystems(r) {
+		if err := st.exec(ctx, st.insertEco, e, r.ID); err != nil {
+			return fmt.Errorf("store: vulnerability %s: ecosystem %s: %w", r.ID, e, err)
+		}
+	}
+	return nil
+}
+
+// recordEcosystems returns the distinct ecosystems, with their release,
+// of the packages r names.
+func recordEcosystems(r *osv.Record) []string {
+	var ecos []string
+	for _, a := range r.Affected {
+		if a.Package.Name != "" && a.Package.Ecosystem != "" && !slices.Contains(ecos, a.Package.Ecosystem) {
+			ecos = append(ecos, a.Package.Ecosystem)
+		}
+	}
+	return ecos
+}
+
+// pendingQuery reads the records imported before vuln_ecosystems existed
+// (migration 0010) whose ecosystem rows are not derived yet.
+const pendingQuery = `SELECT r.id, r.data FROM vuln_ecosystems_pending p
+	JOIN vuln_records r ON r.id = p.record_id WHERE r.withdrawn IS NULL`
+
+// pendingEcosystems calls fn with each record of pendingQuery's rows.
+func pendingEcosystems(rows *sql.Rows, fn func(r *osv.Record) error) error {
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var data []byte
+		if err := rows.Scan(&id, &data); err != nil {
+			return err
+		}
+		var r osv.Record
+		if err := json.Unmarshal(data, &r); err != nil {
+			return fmt.Errorf("record %s: %w", id, err)
+		}
+		r.ID = id
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// derivePending writes the ecosystem rows of the records migration 0010
+// listed as pending, once, in the first import after it.
+func (st *vulnStmts) derivePending(ctx context.Context) error {
+	rows, err := st.tx.Query(ctx, pendingQuery)
+	if err != nil {
+		return fmt.Errorf("store: vulnerability ecosystems: %w", err)
+	}
+	var recs []osv.Record
+	// Collected first: one connection cannot read and write at once.
+	if err := pendingEcosystems(rows, func(r *osv.Record) error {
+		recs = append(recs, *r)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("store: vulnerability ecosystems: %w", err)
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	for i := range recs {
+		if err := st.putEcosystems(ctx, &recs[i]); err != nil {
+			return err
+		}
+	}
+	if _, err := st.tx.Exec(ctx, "DELETE FROM vuln_ecosystems_pending"); err != nil {
+		return fmt.Errorf("store: vulnerability ecosystems: %w", err)
+	}
+	return nil
 }
 
 // compact is the stored form of r: what the matcher and findings use.
@@ -396,9 +480,10 @@ func (s *Store) VulnRecords(ctx context.Context, keys []vuln.Key) ([]osv.Record,
 	return recs, nil
 }
 
-// VulnEcosystems returns the base ecosystems that have advisories, sorted.
+// VulnEcosystems returns the ecosystems that have advisories as the
+// advisories name them, with the release ("Debian:12", "Go"), sorted.
 func (s *Store) VulnEcosystems(ctx context.Context) ([]string, error) {
-	rows, err := s.query(ctx, "SELECT DISTINCT ecosystem FROM vuln_packages ORDER BY ecosystem")
+	rows, err := s.query(ctx, "SELECT DISTINCT ecosystem FROM vuln_ecosystems")
 	if err != nil {
 		return nil, fmt.Errorf("store: vulnerability ecosystems: %w", err)
 	}
@@ -406,7 +491,20 @@ func (s *Store) VulnEcosystems(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: vulnerability ecosystems: %w", err)
 	}
-	return ecos, nil
+	// Records of a database imported before migration 0010 until the next
+	// import derives their rows.
+	if rows, err = s.query(ctx, pendingQuery); err != nil {
+		return nil, fmt.Errorf("store: vulnerability ecosystems: %w", err)
+	}
+	err = pendingEcosystems(rows, func(r *osv.Record) error {
+		ecos = append(ecos, recordEcosystems(r)...)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: vulnerability ecosystems: %w", err)
+	}
+	slices.Sort(ecos)
+	return slices.Compact(ecos), nil
 }
 
 // ImportKEV replaces the stored entries of k's catalogue by k's and returns
@@ -463,7 +561,7 @@ func (s *Store) ImportKEV(ctx context.Context, source string, k *osv.KEV) ([]vul
 				return fmt.Errorf("store: %s %s: %w", k.Catalog, e.CVE, err)
 			}
 		}
-		marked, err := tx.tx.PrepareContext(ctx, tx.s.d.sql(kevQuery))
+		marked, err := tx.Prepare(ctx, kevQuery)
 		if err != nil {
 			return fmt.Errorf("store: prepare: %w", err)
 		}

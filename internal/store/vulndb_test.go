@@ -107,6 +107,71 @@ func TestImportVulnsIsIncremental(t *testing.T) {
 	})
 }
 
+// TestVulnEcosystemsKeepReleases: the store lists the ecosystems as the
+// advisories name them, with the release, so a scan can tell Debian:13 from
+// Debian:12; a database imported before migration 0010 lists them too,
+// from the stored records, and the next import writes their rows.
+func TestVulnEcosystemsKeepReleases(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		recs := []osv.Record{
+			rec("DSA-1", 0, nil, [2]string{"Debian:12", "zlib"}, [2]string{"Debian:11", "zlib"}),
+			rec("USN-1", 0, nil, [2]string{"Ubuntu:22.04:LTS", "zlib"}),
+			rec("ALSA-1", 0, nil, [2]string{"AlmaLinux:9", "zlib"}),
+			rec("GO-1", 0, nil, [2]string{"Go", "example.org/a"}),
+			rec("GO-2", 0, nil, [2]string{"Go", "example.org/b"}),
+			rec("GHSA-9", 0, nil, [2]string{"npm", "gone"}),
+		}
+		recs[5].Withdrawn = day
+		want := []string{"AlmaLinux:9", "Debian:11", "Debian:12", "Go", "Ubuntu:22.04:LTS"}
+		ecosystems := func(when string) {
+			t.Helper()
+			got, err := s.VulnEcosystems(ctx)
+			if err != nil || !slices.Equal(got, want) {
+				t.Fatalf("%s: VulnEcosystems = %v, %v; want %v", when, got, err, want)
+			}
+		}
+		if _, err := s.ImportVulns(ctx, "first", recs); err != nil {
+			t.Fatal(err)
+		}
+		ecosystems("after the import")
+
+		// As migration 0010 leaves a database imported before it.
+		count := func(table string) int {
+			var n int
+			if err := s.Tx(ctx, func(tx *store.Tx) error {
+				return tx.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		err := s.Tx(ctx, func(tx *store.Tx) error {
+			if _, err := tx.Exec(ctx, "DELETE FROM vuln_ecosystems"); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, "INSERT INTO vuln_ecosystems_pending (record_id) SELECT id FROM vuln_records WHERE withdrawn IS NULL")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ecosystems("before the next import")
+		// The next import derives the rows; a record it replaces or
+		// withdraws gets its own.
+		gone := rec("GO-2", 1, nil, [2]string{"Go", "example.org/b"})
+		gone.Withdrawn = day.AddDate(0, 0, 1)
+		if _, err := s.ImportVulns(ctx, "next", []osv.Record{gone, rec("ALSA-1", 1, nil, [2]string{"AlmaLinux:8", "zlib"})}); err != nil {
+			t.Fatal(err)
+		}
+		want = []string{"AlmaLinux:8", "Debian:11", "Debian:12", "Go", "Ubuntu:22.04:LTS"}
+		ecosystems("after the next import")
+		if n, m := count("vuln_ecosystems_pending"), count("vuln_ecosystems"); n != 0 || m != 5 {
+			t.Errorf("%d records pending, %d ecosystem rows; want 0 and 5", n, m)
+		}
+	})
+}
+
 // TestVulnRecordsLoadsOnlyWhatIsAsked: a scan must not read the database.
 func TestVulnRecordsLoadsOnlyWhatIsAsked(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
