@@ -10,7 +10,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // ErrLimit marks an input rejected because it exceeds a Limits bound.
@@ -111,7 +114,7 @@ type source struct {
 type archive struct {
 	path       string
 	compressed int64
-	read       int64 // uncompressed bytes read so far
+	read       atomic.Int64 // uncompressed bytes read so far, by all workers
 }
 
 // Walk reads every OSV record under paths and calls fn for each, in a
@@ -141,30 +144,98 @@ func Walk(paths []string, opt Options, fn func(Record) error) (Report, error) {
 		}
 		srcs = append(srcs, found...)
 	}
-	for i, s := range srcs {
-		data, err, fatal := s.read(lim)
-		if fatal != nil {
-			return rep, fmt.Errorf("osv: %s: %w", s.arch.path, fatal)
+	err := deliver(srcs, lim, func(i int, p parsed) error {
+		if p.fatal != nil {
+			return fmt.Errorf("osv: %s: %w", srcs[i].arch.path, p.fatal)
 		}
 		rep.Files++
-		var recs []Record
-		if err == nil {
-			recs, err = parse(s.format, data)
+		if p.err != nil {
+			rep.Problems = append(rep.Problems, Problem{Path: srcs[i].path, Err: p.err})
 		}
-		if err != nil {
-			rep.Problems = append(rep.Problems, Problem{Path: s.path, Err: err})
-		}
-		for _, r := range recs {
+		for _, r := range p.recs {
 			if err := fn(r); err != nil {
-				return rep, fmt.Errorf("osv: %s: %s: %w", s.path, r.ID, err)
+				return fmt.Errorf("osv: %s: %s: %w", srcs[i].path, r.ID, err)
 			}
 			rep.Records++
 		}
 		if opt.Progress != nil {
 			opt.Progress(i+1, len(srcs))
 		}
+		return nil
+	})
+	return rep, err
+}
+
+// parsed is what one source gave: its records, or err for a file to be
+// reported and skipped, or fatal for an archive over its limits.
+type parsed struct {
+	recs       []Record
+	err, fatal error
+}
+
+// deliver reads and parses the sources on GOMAXPROCS workers and hands the
+// results to fn one at a time, in the order of srcs, so the outcome does
+// not depend on scheduling. At most a few results per worker wait ahead of
+// fn, which bounds memory. It stops at the first error of fn.
+func deliver(srcs []source, lim Limits, fn func(int, parsed) error) error {
+	workers := runtime.GOMAXPROCS(0)
+	type job struct {
+		i   int
+		out chan parsed
 	}
-	return rep, nil
+	jobs := make(chan job)
+	order := make(chan chan parsed, 4*workers)
+	done := make(chan struct{})
+	// On return, stop the feeder and wait for the workers, so that no read
+	// outlives the archives Walk closes.
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer close(done)
+	go func() {
+		defer close(order)
+		defer close(jobs)
+		for i := range srcs {
+			out := make(chan parsed, 1)
+			select {
+			case order <- out:
+			case <-done:
+				return
+			}
+			select {
+			case jobs <- job{i, out}:
+			case <-done:
+				return
+			}
+		}
+	}()
+	for range workers {
+		wg.Go(func() {
+			for j := range jobs {
+				j.out <- srcs[j.i].parse(lim)
+			}
+		})
+	}
+	i := 0
+	for out := range order {
+		if err := fn(i, <-out); err != nil {
+			return err
+		}
+		i++
+	}
+	return nil
+}
+
+// parse reads and parses one source.
+func (s source) parse(lim Limits) parsed {
+	data, err, fatal := s.read(lim)
+	if fatal != nil {
+		return parsed{fatal: fatal}
+	}
+	if err != nil {
+		return parsed{err: err}
+	}
+	recs, err := parse(s.format, data)
+	return parsed{recs: recs, err: err}
 }
 
 // list expands one path into the record files it holds, and returns the
@@ -286,13 +357,13 @@ func (s source) read(lim Limits) (data []byte, err, fatal error) {
 	}
 	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
 	if s.arch != nil {
-		s.arch.read += n
-		if s.arch.read > lim.MaxArchiveBytes {
+		read := s.arch.read.Add(n)
+		if read > lim.MaxArchiveBytes {
 			return nil, nil, fmt.Errorf("more than %d uncompressed bytes: %w", lim.MaxArchiveBytes, ErrLimit)
 		}
-		if s.arch.read > ratioFloor && s.arch.read > lim.MaxArchiveRatio*max(s.arch.compressed, 1) {
+		if read > ratioFloor && read > lim.MaxArchiveRatio*max(s.arch.compressed, 1) {
 			return nil, nil, fmt.Errorf("expands more than %d times (%d compressed bytes, %d read so far): %w",
-				lim.MaxArchiveRatio, s.arch.compressed, s.arch.read, ErrLimit)
+				lim.MaxArchiveRatio, s.arch.compressed, read, ErrLimit)
 		}
 	}
 	if err != nil {

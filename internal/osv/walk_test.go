@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -168,5 +169,60 @@ func TestWalkZipBomb(t *testing.T) {
 	recs, _, err := walkAll(t, []string{p}, Options{Limits: Limits{MaxArchiveRatio: 10000}})
 	if err != nil || len(recs) != 1 {
 		t.Errorf("with a raised ratio limit: %v, %d records", err, len(recs))
+	}
+}
+
+// TestWalkParallelOrder checks that parsing on several workers keeps the
+// order of the files, lists problems in that order, and stops at the first
+// error of the callback without waiting for the rest.
+func TestWalkParallelOrder(t *testing.T) {
+	dir := t.TempDir()
+	const n = 300
+	var want, wantProblems []string
+	for i := range n {
+		name := filepath.Join(dir, fmt.Sprintf("r%04d.json", i))
+		body := fmt.Sprintf(`{"id":"TEST-%04d","modified":"2024-01-01T00:00:00Z"}`, i)
+		if i%37 == 0 {
+			body = "{broken"
+			wantProblems = append(wantProblems, name)
+		} else {
+			want = append(want, fmt.Sprintf("TEST-%04d", i))
+		}
+		if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 3 {
+		recs, rep, err := walkAll(t, []string{dir}, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids, problems []string
+		for _, r := range recs {
+			ids = append(ids, r.ID)
+		}
+		for _, p := range rep.Problems {
+			problems = append(problems, p.Path)
+		}
+		if diff := cmp.Diff(want, ids); diff != "" {
+			t.Fatalf("records (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(wantProblems, problems); diff != "" {
+			t.Fatalf("problems (-want +got):\n%s", diff)
+		}
+		if rep.Files != n || rep.Records != len(want) {
+			t.Fatalf("report %+v", rep)
+		}
+	}
+	stop := errors.New("stop")
+	seen := 0
+	rep, err := Walk([]string{dir}, Options{}, func(r Record) error {
+		if seen++; r.ID == "TEST-0010" {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || !strings.Contains(err.Error(), "r0010.json: TEST-0010") || seen != 10 || rep.Records != 9 {
+		t.Errorf("stop: err %v, seen %d, report %+v", err, seen, rep)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,7 +13,7 @@ import (
 
 // checkCycloneDX applies the schema rules of CycloneDX (JSON schema and XSD
 // agree on them) to the parts of a BOM that are decoded: required fields,
-// enumerations, formats and id uniqueness.
+// enumerations, formats and id uniqueness, and unknown fields of metadata.
 //
 // Hand-written rather than a JSON-schema validator: validating against the
 // official schemas with santhosh-tekuri/jsonschema flagged a few more test
@@ -31,6 +32,7 @@ func checkCycloneDX(b *builder, bom *cdxBOM, version string, isJSON bool) {
 		if m.Timestamp != "" && !isDateTime(m.Timestamp) {
 			b.problem("metadata.timestamp", "%q: not a date-time", m.Timestamp)
 		}
+		checkMetadataFields(b, m, version, isJSON)
 		checkProperties(b, "metadata", m.Properties)
 		checkLicenses(b, "metadata", m.Licenses, mixLicenses)
 		if m.Component != nil {
@@ -41,6 +43,82 @@ func checkCycloneDX(b *builder, bom *cdxBOM, version string, isJSON bool) {
 		checkComponent(b, &bom.Components[i], "components["+strconv.Itoa(i)+"]", mixLicenses)
 	}
 	checkServices(b, bom.Services, "services")
+	for i := range bom.Citations {
+		checkCitation(b, &bom.Citations[i], "citations["+strconv.Itoa(i)+"]")
+	}
+}
+
+// metadataSince gives the CycloneDX version that introduced each field of
+// metadata; the JSON schemas from 1.4 and the XSDs of every version admit
+// no others (XML: none in the CycloneDX namespace).
+var metadataSince = map[string]string{
+	"timestamp": "1.2", "tools": "1.2", "authors": "1.2", "component": "1.2", "manufacture": "1.2", "supplier": "1.2",
+	"licenses": "1.3", "properties": "1.3", "lifecycles": "1.5", "manufacturer": "1.6", "distributionConstraints": "1.7",
+}
+
+// checkMetadataFields flags the members of metadata that its version does
+// not define, as the schema's additionalProperties false does: a misspelt
+// or invented field ("distribution") would otherwise be dropped unseen.
+func checkMetadataFields(b *builder, m *cdxMetadata, version string, isJSON bool) {
+	var names []string
+	if isJSON {
+		if version < "1.4" { // the 1.2 and 1.3 JSON schemas allow other members
+			return
+		}
+		for name := range m.Other {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+	} else {
+		ns := cdxNamespace + version
+		for _, e := range m.XMLOther {
+			if e.XMLName.Space == ns || e.XMLName.Space == "" {
+				names = append(names, e.XMLName.Local)
+			}
+		}
+	}
+	for _, name := range names {
+		if since, ok := metadataSince[name]; !ok || since > version {
+			b.problem("metadata", "%q: not a field of CycloneDX %s metadata", truncate(name), version)
+		}
+	}
+}
+
+// checkCitation applies the rules of the 1.7 schema: a timestamp, an
+// attributedTo or a process (at most one each), and either pointers or
+// expressions.
+func checkCitation(b *builder, c *cdxCitation, where string) {
+	if c.BOMRef != nil && *c.BOMRef != "" {
+		where += " " + strconv.Quote(*c.BOMRef)
+	}
+	switch {
+	case c.Timestamp == "":
+		b.problem(where, "timestamp: missing")
+	case !isDateTime(strings.TrimSpace(c.Timestamp)):
+		b.problem(where, "timestamp %q: not a date-time", truncate(c.Timestamp))
+	}
+	attributed, process := count(c.AttributedTo, c.nAttributedTo), count(c.Process, c.nProcess)
+	if attributed == 0 && process == 0 {
+		b.problem(where, "needs attributedTo or process")
+	}
+	if attributed > 1 {
+		b.problem(where, "attributedTo: at most one")
+	}
+	if process > 1 {
+		b.problem(where, "process: at most one")
+	}
+	if (len(c.Pointers) > 0) == (len(c.Expressions) > 0) {
+		b.problem(where, "exactly one of pointers and expressions")
+	}
+}
+
+// count is how many values a field has: n as XML counted them, else one if
+// the JSON value is set.
+func count(value string, n int) int {
+	if n == 0 && value != "" {
+		return 1
+	}
+	return n
 }
 
 var (

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // cdxBOM is the part of a CycloneDX BOM the scan reads and checks. One set
@@ -33,6 +35,15 @@ type cdxMetadata struct {
 	XMLLicenses *xmlLicenses    `json:"-" xml:"licenses"`
 	Component   *cdxComponent   `json:"component" xml:"component"`
 	Properties  []cdxProperty   `json:"properties" xml:"properties>property"`
+	// The members and elements not decoded above, whose names are checked
+	// against the version's schema (checkMetadataFields).
+	Other    map[string]jsontext.Value `json:",unknown" xml:"-"`
+	XMLOther []xmlElement              `json:"-" xml:",any"`
+}
+
+// xmlElement is an element read only for its name.
+type xmlElement struct {
+	XMLName xml.Name
 }
 
 type cdxComponent struct {
@@ -70,9 +81,21 @@ type cdxDataFlow struct {
 	Flow string `json:"flow" xml:"flow,attr"`
 }
 
-// cdxCitation (1.7) is read for its bom-ref, which must be unique too.
+// cdxCitation (1.7) is read for its bom-ref, which must be unique too,
+// and checked for the fields the schema requires.
 type cdxCitation struct {
-	BOMRef *string `json:"bom-ref" xml:"bom-ref,attr"`
+	BOMRef      *string  `json:"bom-ref" xml:"bom-ref,attr"`
+	Timestamp   string   `json:"timestamp" xml:"timestamp"`
+	Pointers    []string `json:"pointers" xml:"pointers>pointer"`
+	Expressions []string `json:"expressions" xml:"expressions>expression"`
+	// One bom-ref each in JSON; XML can repeat the element, which the
+	// schema forbids, so normaliseXML keeps the first and the count.
+	AttributedTo    string   `json:"attributedTo" xml:"-"`
+	Process         string   `json:"process" xml:"-"`
+	XMLAttributedTo []string `json:"-" xml:"attributedTo"`
+	XMLProcess      []string `json:"-" xml:"process"`
+	nAttributedTo   int
+	nProcess        int
 }
 
 type cdxEntity struct {
@@ -152,6 +175,16 @@ func (bom *cdxBOM) normaliseXML() {
 	}
 	for i := range bom.Components {
 		bom.Components[i].normaliseXML()
+	}
+	for i := range bom.Citations {
+		c := &bom.Citations[i]
+		c.nAttributedTo, c.nProcess = len(c.XMLAttributedTo), len(c.XMLProcess)
+		if c.nAttributedTo > 0 {
+			c.AttributedTo = c.XMLAttributedTo[0]
+		}
+		if c.nProcess > 0 {
+			c.Process = c.XMLProcess[0]
+		}
 	}
 }
 

@@ -123,23 +123,42 @@ func (c Component) Label() string {
 	return c.Where
 }
 
+// Unchecked says why a component cannot be checked: Code is stable, for
+// machines; Text says it in words. The zero value means it can be.
+type Unchecked struct {
+	Code Code
+	Text string
+}
+
+// Code names a reason a component cannot be checked.
+type Code string
+
+// Codes of Unchecked.
+const (
+	NoPURL      Code = "no_purl"        // no package URL
+	CPEOnly     Code = "cpe_only"       // only a CPE, which is not matched
+	BadPURL     Code = "malformed_purl" // the package URL does not parse
+	UnknownType Code = "unknown_type"   // the purl type has no vulnerability ecosystem
+	NoVersion   Code = "no_version"     // neither the purl nor the component has a version
+)
+
 // Package returns the OSV coordinates to check the component against, or,
-// with empty coordinates, the reason it cannot be checked.
-func (c Component) Package() (ecosystem, name, version, reason string) {
+// with empty coordinates, why it cannot be checked.
+func (c Component) Package() (ecosystem, name, version string, why Unchecked) {
 	switch {
 	case c.PURLRaw == "" && c.CPE != "":
-		return "", "", "", "no package URL (only a CPE, which is not matched)"
+		return "", "", "", Unchecked{CPEOnly, "no package URL (only a CPE, which is not matched)"}
 	case c.PURLRaw == "":
-		return "", "", "", "no package URL"
+		return "", "", "", Unchecked{NoPURL, "no package URL"}
 	case c.PURLErr != "":
-		return "", "", "", "malformed package URL: " + c.PURLErr
+		return "", "", "", Unchecked{BadPURL, "malformed package URL: " + c.PURLErr}
 	}
 	eco, n, ok := c.PURL.OSVPackage()
 	if !ok {
 		if c.PURL.Namespace != "" && hasNamespacedEcosystem(c.PURL.Type) {
-			return "", "", "", fmt.Sprintf("package type '%s' with namespace '%s' has no vulnerability ecosystem", c.PURL.Type, c.PURL.Namespace)
+			return "", "", "", Unchecked{UnknownType, fmt.Sprintf("package type '%s' with namespace '%s' has no vulnerability ecosystem", c.PURL.Type, c.PURL.Namespace)}
 		}
-		return "", "", "", fmt.Sprintf("package type '%s' has no vulnerability ecosystem", c.PURL.Type)
+		return "", "", "", Unchecked{UnknownType, fmt.Sprintf("package type '%s' has no vulnerability ecosystem", c.PURL.Type)}
 	}
 	v := c.PURL.Version
 	if v == "" {
@@ -147,9 +166,9 @@ func (c Component) Package() (ecosystem, name, version, reason string) {
 		v = c.Version
 	}
 	if v == "" {
-		return "", "", "", "no version"
+		return "", "", "", Unchecked{NoVersion, "no version"}
 	}
-	return eco, n, v, ""
+	return eco, n, v, Unchecked{}
 }
 
 // hasNamespacedEcosystem: purl types whose ecosystem depends on the

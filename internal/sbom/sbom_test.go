@@ -31,8 +31,8 @@ type pkgLine struct {
 func lines(doc *Document) []pkgLine {
 	var out []pkgLine
 	for _, c := range doc.Components {
-		eco, name, ver, reason := c.Package()
-		out = append(out, pkgLine{c.Where, c.Label(), eco, name, ver, reason, c.Parent, c.Depth, c.Subject})
+		eco, name, ver, why := c.Package()
+		out = append(out, pkgLine{c.Where, c.Label(), eco, name, ver, why.Text, c.Parent, c.Depth, c.Subject})
 	}
 	return out
 }
@@ -175,6 +175,23 @@ func TestParseProblems(t *testing.T) {
 		{"XML license rules", `<bom xmlns="http://cyclonedx.org/schema/bom/1.4"><components><component type="library"><name>x</name>
 			<licenses><license><id>MIT</id><id>BSD</id></license><license><id>NotALicense</id></license><expression>MIT</expression></licenses></component></components></bom>`,
 			[]string{`license 1: exactly one id or one name`, `license 2: id "NotALicense": not an SPDX license id`, `licenses: either licenses or one expression`}},
+		// Fields a version does not define; JSON 1.2 and 1.3 allow others,
+		// XML those of another namespace.
+		{"JSON metadata fields", `{"bomFormat":"CycloneDX","specVersion":"1.6","metadata":{"tools":[],"lifecycles":[],"distribution":"x","distributionConstraints":{}}}`,
+			[]string{`metadata: "distribution": not a field of CycloneDX 1.6 metadata`, `metadata: "distributionConstraints": not a field of CycloneDX 1.6 metadata`}},
+		{"JSON 1.3 metadata open", `{"bomFormat":"CycloneDX","specVersion":"1.3","metadata":{"distribution":"x"}}`, nil},
+		{"XML metadata fields", `<bom xmlns="http://cyclonedx.org/schema/bom/1.5" xmlns:x="urn:x"><metadata><tools/><lifecycles/><x:note/><manufacturer/></metadata></bom>`,
+			[]string{`metadata: "manufacturer": not a field of CycloneDX 1.5 metadata`}},
+		{"citations", `{"bomFormat":"CycloneDX","specVersion":"1.7","citations":[
+			{"bom-ref":"c1","pointers":["/a"],"timestamp":"2025-05-01T14:00:00Z","process":"p"},
+			{"bom-ref":"c2","pointers":["/a"],"expressions":["$.a"],"timestamp":"yesterday"},
+			{"expressions":["$.a"],"attributedTo":"a"}]}`,
+			[]string{`citations[1] "c2": timestamp "yesterday": not a date-time`, `citations[1] "c2": needs attributedTo or process`,
+				`citations[1] "c2": exactly one of pointers and expressions`, `citations[2]: timestamp: missing`}},
+		{"XML citations", `<bom xmlns="http://cyclonedx.org/schema/bom/1.7"><citations><citation bom-ref="c">
+			<expressions><expression>//a</expression></expressions><timestamp>2025-05-01T14:00:00Z</timestamp>
+			<attributedTo>a</attributedTo><attributedTo>b</attributedTo><process>p</process><process>q</process></citation></citations></bom>`,
+			[]string{`citations[0] "c": attributedTo: at most one`, `citations[0] "c": process: at most one`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -246,20 +263,25 @@ func TestParseErrors(t *testing.T) {
 
 func TestPackageReasons(t *testing.T) {
 	tests := []struct {
-		purl, version, want string
+		purl, cpe, version string
+		code               Code
+		text               string
 	}{
-		{"pkg:rpm/fedora/curl@8.0", "", "package type 'rpm' with namespace 'fedora' has no vulnerability ecosystem"},
-		{"pkg:docker/library/nginx@1.25", "", "package type 'docker' has no vulnerability ecosystem"},
-		{"pkg:npm/x", "", "no version"},
-		{"pkg:npm/x", "2.0", ""},
+		{"", "", "1", NoPURL, "no package URL"},
+		{"", "cpe:2.3:a:busybox:busybox:1.36:*:*:*:*:*:*:*", "1.36", CPEOnly, "no package URL (only a CPE, which is not matched)"},
+		{"pkg:npm/x@1%zz", "", "", BadPURL, `malformed package URL: "pkg:npm/x@1%zz": version: invalid percent-escape "%zz"`},
+		{"pkg:rpm/fedora/curl@8.0", "", "", UnknownType, "package type 'rpm' with namespace 'fedora' has no vulnerability ecosystem"},
+		{"pkg:docker/library/nginx@1.25", "", "", UnknownType, "package type 'docker' has no vulnerability ecosystem"},
+		{"pkg:npm/x", "", "", NoVersion, "no version"},
+		{"pkg:npm/x", "", "2.0", "", ""},
 	}
 	for _, tt := range tests {
 		b := newBuilder("test", "", Limits{}.withDefaults())
-		if _, err := b.add(Component{Name: "x", PURLRaw: tt.purl, Version: tt.version}); err != nil {
+		if _, err := b.add(Component{Name: "x", PURLRaw: tt.purl, CPE: tt.cpe, Version: tt.version}); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, _, reason := b.doc.Components[0].Package(); reason != tt.want {
-			t.Errorf("%s: reason %q, want %q", tt.purl, reason, tt.want)
+		if _, _, _, why := b.doc.Components[0].Package(); why != (Unchecked{tt.code, tt.text}) {
+			t.Errorf("%s: %+v, want %s %q", tt.purl, why, tt.code, tt.text)
 		}
 	}
 }
@@ -272,6 +294,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"library","bom-ref":"a","name":"x","purl":"pkg:npm/x@1","components":[{}]}],"dependencies":[{"ref":"a","dependsOn":["b"]}]}`))
 	f.Add([]byte(`<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components><component type="library"><name>x</name><purl>pkg:npm/x@1</purl><licenses><license><id>MIT</id></license></licenses></component></components></bom>`))
 	f.Add([]byte(`{"spdxVersion":"SPDX-2.3","packages":[{"SPDXID":"SPDXRef-a","name":"a","externalRefs":[{"referenceType":"purl","referenceLocator":"pkg:pypi/a@1"}]}],"relationships":[{"spdxElementId":"SPDXRef-a","relationshipType":"DEPENDS_ON","relatedSpdxElement":"SPDXRef-a"}]}`))
+	f.Add([]byte(`{"bomFormat":"CycloneDX","specVersion":"1.7","metadata":{"distribution":1},"citations":[{"pointers":["/a"],"process":"p","timestamp":"2025-05-01T14:00:00Z"}]}`))
+	f.Add([]byte(`<bom xmlns="http://cyclonedx.org/schema/bom/1.7"><metadata><distribution/></metadata><citations><citation><attributedTo>a</attributedTo><attributedTo>b</attributedTo></citation></citations></bom>`))
 	f.Add([]byte("SPDXVersion: SPDX-2.3\nPackageName: a\nSPDXID: SPDXRef-a\nExternalRef: PACKAGE-MANAGER purl pkg:deb/debian/a@1\nPackageComment: <text>open"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, err := Parse(data, Limits{MaxComponents: 1000, MaxDepth: 8})

@@ -80,18 +80,9 @@ func TestScalibrVectors(t *testing.T) {
 	runVectors(t, "scalibr", vs)
 }
 
-// versSchemes maps the vers and univers scheme names of the suites to our
-// ecosystems. Schemes without an OSV ecosystem of ours (alpm, conan,
-// gentoo, openssl, datetime, lexicographic) are not run.
-var versSchemes = map[string]string{
-	"apk":   "Alpine",
-	"deb":   "Debian",
-	"maven": "Maven",
-	"nuget": "NuGet",
-	"npm":   "npm",
-	"pypi":  "PyPI",
-}
-
+// readSchemeJSON reads the tests of schemes with an ordering of ours
+// (versEcosystems); alpm, conan, gentoo, openssl and lexicographic have none.
+//
 // readSchemeJSON reads the comparison and equality tests of the vers-spec
 // test schema (also used by univers): a "comparison" lists versions and
 // expects them sorted ascending, an "equality" expects true or false.
@@ -117,7 +108,7 @@ func readSchemeJSON(t *testing.T, path string) []vector {
 	}
 	var out []vector
 	for i, tc := range doc.Tests {
-		eco, ok := versSchemes[tc.Input.Scheme]
+		eco, ok := versEcosystems[tc.Input.Scheme]
 		if !ok {
 			continue
 		}

@@ -68,9 +68,12 @@ type Index struct {
 	// to tell "no advisory for this package" from "no advisories loaded
 	// for this ecosystem or release".
 	ecosystems map[string]int
-	groups     *groups
-	regroup    bool
-	kev        map[string][]kevEntry // by CVE
+	// covered are the ecosystems of the whole database when the index holds
+	// only part of it (SetCovered), by the names ecosystems counts.
+	covered map[string]bool
+	groups  *groups
+	regroup bool
+	kev     map[string][]kevEntry // by CVE
 }
 
 // New builds an index from records; withdrawn records are left out. To
@@ -184,7 +187,7 @@ func (ix *Index) add(r *osv.Record) {
 		if !slices.Contains(rec.keys, e.key) {
 			rec.keys = append(rec.keys, e.key)
 		}
-		for _, name := range []string{e.key.Ecosystem, e.key.Ecosystem + ":" + e.suffix} {
+		for _, name := range ecosystemNames(e.key.Ecosystem, e.suffix) {
 			if !slices.Contains(rec.ecos, name) {
 				rec.ecos = append(rec.ecos, name)
 			}
@@ -254,18 +257,53 @@ func (ix *Index) Ecosystems() []string {
 	return out
 }
 
+// ecosystemNames are the names under which Index.ecosystems counts an
+// entry of ecosystem base with release suffix: the base, and base:suffix
+// ("Debian:" for an entry that names no release, so covers every one).
+func ecosystemNames(base, suffix string) [2]string {
+	return [2]string{base, base + ":" + suffix}
+}
+
+// SetCovered tells an index that holds only part of a database (the
+// records naming one SBOM's packages) which ecosystems the database has
+// advisories for, as advisories name them, with their release ("Go",
+// "Debian:12", "Ubuntu:22.04:LTS"; store.VulnEcosystems). A package of such
+// an ecosystem and release that no record held names is then checked and
+// clean, not NoAdvisories. A bare distribution name ("Debian") stands for
+// advisories that name no release, so it covers every release; a
+// "Debian:12" advisory does not cover a Debian:13 package.
+func (ix *Index) SetCovered(ecosystems []string) {
+	covered := make(map[string]bool, 2*len(ecosystems))
+	for _, e := range ecosystems {
+		for _, name := range ecosystemNames(splitEcosystem(e)) {
+			covered[name] = true
+		}
+		// "Ubuntu:22.04" is covered by "Ubuntu:22.04:LTS" (sameRelease):
+		// the prefixes are entered here, not searched for per package.
+		for i := strings.LastIndexByte(e, ':'); i > 0 && strings.Contains(e[:i], ":"); i = strings.LastIndexByte(e[:i], ':') {
+			covered[e[:i]] = true
+		}
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.covered = covered
+}
+
 // loaded says whether advisories cover the ecosystem (and release, if
 // it names one), or explains why not.
 func (ix *Index) loaded(ecosystem string) (bool, string) {
 	base, release := splitEcosystem(ecosystem)
-	if ix.ecosystems[base] == 0 {
+	has := func(name string) bool { return ix.ecosystems[name] > 0 || ix.covered[name] }
+	if !has(base) {
 		return false, fmt.Sprintf("no advisories are loaded for ecosystem %s, so absence of findings would mean nothing", base)
 	}
-	if release == "" || ix.ecosystems[base+":"] > 0 || ix.ecosystems[ecosystem] > 0 {
+	if release == "" || has(base+":") || has(ecosystem) {
 		return true, ""
 	}
+	// "Ubuntu:22.04" for "Ubuntu:22.04:LTS", as sameRelease matches them
+	// (SetCovered entered such prefixes in covered).
 	for name := range ix.ecosystems {
-		if strings.HasPrefix(name, ecosystem+":") { // "Ubuntu:22.04" for "Ubuntu:22.04:LTS"
+		if strings.HasPrefix(name, ecosystem+":") {
 			return true, ""
 		}
 	}

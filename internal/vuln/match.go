@@ -59,6 +59,9 @@ type NotEvaluable struct {
 	ID      string   `json:"id"`
 	Aliases []string `json:"aliases,omitempty"`
 	Reason  string   `json:"reason"`
+	// Codes name the kinds of reason, for machines: GitRange,
+	// UnknownRangeType, NoRangeOrdering, BadRange, NoRanges.
+	Codes []string `json:"codes"`
 }
 
 // Reason says why a component was not checked.
@@ -129,6 +132,7 @@ type hit struct {
 	unfixed  bool
 	unsure   []*record
 	reasons  []string
+	codes    []string
 }
 
 func (ix *Index) match(p *Package, res *Result) {
@@ -198,6 +202,11 @@ func (ix *Index) match(p *Package, res *Result) {
 				h.unsure = append(h.unsure, e.rec)
 			}
 			h.reasons = append(h.reasons, e.rec.id+": "+vd.reason)
+			for _, c := range vd.codes {
+				if !slices.Contains(h.codes, c) {
+					h.codes = append(h.codes, c)
+				}
+			}
 		}
 	}
 	for _, h := range hits {
@@ -205,7 +214,7 @@ func (ix *Index) match(p *Package, res *Result) {
 			primary := primaryOf(h.unsure)
 			res.NotEvaluable = append(res.NotEvaluable, NotEvaluable{
 				Package: *p, ID: primary.id, Aliases: ix.aliasesOf(primary.id),
-				Reason: strings.Join(h.reasons, "; "),
+				Reason: strings.Join(h.reasons, "; "), Codes: h.codes,
 			})
 			continue
 		}

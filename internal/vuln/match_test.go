@@ -193,6 +193,89 @@ func TestReleaseWithoutAdvisories(t *testing.T) {
 	}
 }
 
+// TestNotEvaluableCodes: each kind of range that cannot be evaluated has
+// its code, once per finding however many records or ranges give it.
+func TestNotEvaluableCodes(t *testing.T) {
+	git := rng(osv.RangeGit, "introduced=0", "fixed=0123456789012345678901234567890123456789")
+	for _, tc := range []struct {
+		name   string
+		eco    string
+		ranges []osv.Range
+		want   []string
+	}{
+		{"GIT", "Go", []osv.Range{git, git}, []string{GitRange}},
+		{"unknown type", "Go", []osv.Range{rng("FANCY", "introduced=0")}, []string{UnknownRangeType}},
+		{"bad event", "Go", []osv.Range{rng(osv.RangeSemVer, "introduced=0", "fixed=one.two")}, []string{BadRange}},
+		{"no introduced", "Go", []osv.Range{rng(osv.RangeSemVer, "fixed=1.0.0")}, []string{BadRange}},
+		{"mixed", "Go", []osv.Range{rng("FANCY", "introduced=0"), git}, []string{UnknownRangeType, GitRange}},
+		{"no ranges", "Go", nil, []string{NoRanges}},
+		{"no ordering", "GitHub Actions", []osv.Range{rng(osv.RangeEcosystem, "introduced=0", "fixed=2.0.0")}, nil},
+	} {
+		ix := New([]osv.Record{advisory("X-1", tc.eco, "example.org/a", tc.ranges...)})
+		res := ix.Match([]Package{{Ecosystem: tc.eco, Name: "example.org/a", Version: "0.5.0"}})
+		var got []string
+		if len(res.NotEvaluable) == 1 {
+			got = res.NotEvaluable[0].Codes
+		}
+		if !cmp.Equal(got, tc.want) {
+			t.Errorf("%s: codes %v, want %v (result %+v)", tc.name, got, tc.want, res)
+		}
+	}
+}
+
+// TestSetCovered: an index holding only one SBOM's records learns from
+// the database which ecosystems and releases have advisories, so a package
+// none of them names is clean, while an ecosystem or a distribution release
+// without advisories stays unscanned.
+func TestSetCovered(t *testing.T) {
+	ix := New([]osv.Record{advisory("GO-1", "Go", "example.org/a", rng(osv.RangeSemVer, "introduced=0", "fixed=1.0.0"))})
+	pkgs := []Package{
+		{Ref: "npm", Ecosystem: "npm", Name: "left-pad", Version: "1.0.0"},
+		{Ref: "deb13", Ecosystem: "Debian:13", Name: "zlib", Version: "1.3"},
+		{Ref: "deb", Ecosystem: "Debian", Name: "zlib", Version: "1.3"},
+		{Ref: "ubuntu", Ecosystem: "Ubuntu:22.04", Name: "zlib", Version: "1.3"},
+		{Ref: "alpine", Ecosystem: "Alpine:v3.20", Name: "zlib", Version: "1.3"},
+		{Ref: "cargo", Ecosystem: "crates.io", Name: "serde", Version: "1.0.0"},
+		{Ref: "affected", Ecosystem: "Go", Name: "example.org/a", Version: "0.1.0"},
+	}
+	for _, tc := range []struct {
+		name    string
+		covered []string
+		want    []string // unscanned, Ref:reason
+		detail  string   // of deb13, if unscanned
+	}{
+		{"none", nil, []string{"npm:no_advisories", "deb13:no_advisories", "deb:no_advisories", "ubuntu:no_advisories", "alpine:no_advisories", "cargo:no_advisories"}, "no advisories are loaded for ecosystem Debian"},
+		// Debian:12 does not cover Debian:13; a package without a release
+		// is matched against every release.
+		{"other release", []string{"Alpine:v3.19", "Debian:12", "Go", "Ubuntu:22.04:LTS", "npm"}, []string{"deb13:no_advisories", "alpine:no_advisories", "cargo:no_advisories"}, "none for release 13"},
+		{"same release", []string{"Alpine:v3.20", "Debian:13", "Go", "Ubuntu:22.04:LTS", "npm"}, []string{"cargo:no_advisories"}, ""},
+		// An advisory naming no release covers every release.
+		{"every release", []string{"Alpine", "Debian", "Go", "Ubuntu", "npm"}, []string{"cargo:no_advisories"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ix.SetCovered(tc.covered)
+			res := ix.Match(pkgs)
+			var got []string
+			detail := ""
+			for _, u := range res.Unscanned {
+				got = append(got, u.Ref+":"+string(u.Reason))
+				if u.Ref == "deb13" {
+					detail = u.Detail
+				}
+			}
+			if !cmp.Equal(got, tc.want) || res.Scanned != len(pkgs)-len(tc.want) {
+				t.Errorf("unscanned %v, want %v; scanned %d", got, tc.want, res.Scanned)
+			}
+			if !strings.Contains(detail, tc.detail) {
+				t.Errorf("Debian:13 detail %q, want it to say %q", detail, tc.detail)
+			}
+			if len(res.Findings) != 1 {
+				t.Errorf("findings %v, want GO-1", res.Findings)
+			}
+		})
+	}
+}
+
 func TestUnscanned(t *testing.T) {
 	ix := New([]osv.Record{
 		advisory("GO-1", "Go", "example.org/a", rng(osv.RangeSemVer, "introduced=0", "fixed=1.0.0")),

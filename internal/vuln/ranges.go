@@ -25,9 +25,22 @@ type entry struct {
 	// unknown explains ranges that cannot be evaluated against a version
 	// (GIT, unknown types, events that do not parse); gitOnly says whether
 	// all of them are GIT ranges, which osv.dev also enumerates in versions.
-	unknown []string
+	unknown []unevaluable
 	gitOnly bool
 }
+
+// unevaluable is a range that cannot be evaluated: a code of
+// NotEvaluable.Codes and the reason in words.
+type unevaluable struct{ code, text string }
+
+// Codes of NotEvaluable.Codes.
+const (
+	GitRange         = "git_range"          // commits cannot be ordered against a version
+	UnknownRangeType = "unknown_range_type" // neither SEMVER, ECOSYSTEM nor GIT
+	NoRangeOrdering  = "no_ordering"        // pflicht cannot order the ecosystem's versions
+	BadRange         = "bad_range"          // an event does not parse, or no introduced event
+	NoRanges         = "no_ranges"          // neither ranges nor versions for the package
+)
 
 // span is one SEMVER or ECOSYSTEM range as a union of intervals, bounded by
 // its limit events.
@@ -75,16 +88,20 @@ func newEntry(rec *record, a *osv.Affected) *entry {
 		case osv.RangeEcosystem:
 			parse = func(s string) (version.Version, error) { return version.Parse(a.Package.Ecosystem, s) }
 		case osv.RangeGit:
-			e.unknown = append(e.unknown, fmt.Sprintf("ranges[%d]: GIT range (commits cannot be ordered against a version)", i))
+			e.unknown = append(e.unknown, unevaluable{GitRange, fmt.Sprintf("ranges[%d]: GIT range (commits cannot be ordered against a version)", i)})
 			continue
 		default:
-			e.unknown = append(e.unknown, fmt.Sprintf("ranges[%d]: unknown range type %q", i, r.Type))
+			e.unknown = append(e.unknown, unevaluable{UnknownRangeType, fmt.Sprintf("ranges[%d]: unknown range type %q", i, r.Type)})
 			e.gitOnly = false
 			continue
 		}
 		sp, err := newSpan(r.Events, parse)
 		if err != nil {
-			e.unknown = append(e.unknown, fmt.Sprintf("ranges[%d]: %v", i, err))
+			code := BadRange
+			if r.Type == osv.RangeEcosystem && !version.Supported(a.Package.Ecosystem) {
+				code = NoRangeOrdering
+			}
+			e.unknown = append(e.unknown, unevaluable{code, fmt.Sprintf("ranges[%d]: %v", i, err)})
 			e.gitOnly = false
 			continue
 		}
@@ -186,8 +203,9 @@ type verdict struct {
 	affected bool
 	// fix is the version that fixes it, nil when none is known.
 	fix version.Version
-	// reason is set when the entry could not be evaluated.
+	// reason is set when the entry could not be evaluated, with its codes.
 	reason string
+	codes  []string
 }
 
 // evaluate applies the entry to a component version, given as string s and
@@ -227,9 +245,17 @@ func (e *entry) evaluate(s string, v version.Version) verdict {
 	}
 	switch {
 	case len(e.unknown) > 0 && (!e.gitOnly || len(e.ranges) == 0 && !e.hasVersions):
-		out.reason = strings.Join(e.unknown, "; ")
+		texts := make([]string, len(e.unknown))
+		for i, u := range e.unknown {
+			texts[i] = u.text
+			if !slices.Contains(out.codes, u.code) {
+				out.codes = append(out.codes, u.code)
+			}
+		}
+		out.reason = strings.Join(texts, "; ")
 	case len(e.ranges) == 0 && !e.hasVersions && len(e.unknown) == 0:
 		out.reason = "the advisory gives neither ranges nor versions for this package"
+		out.codes = []string{NoRanges}
 	}
 	return out
 }

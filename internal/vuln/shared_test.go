@@ -76,13 +76,13 @@ func TestSharedIndex(t *testing.T) {
 	for _, es := range ix.byKey {
 		for _, e := range es {
 			for _, u := range e.unknown {
-				switch {
-				case strings.Contains(u, "GIT range"):
+				switch u.code {
+				case GitRange:
 					git++
-				case strings.Contains(u, "ordering not supported"):
+				case NoRangeOrdering:
 					unordered++
 				default:
-					t.Errorf("%s: %s", e.rec.id, u)
+					t.Errorf("%s: %s: %s", e.rec.id, u.code, u.text)
 				}
 			}
 		}
