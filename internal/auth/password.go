@@ -1,5 +1,6 @@
-// Package auth hashes and checks passwords with argon2id (RFC 9106), stored
-// in the PHC string format:
+// Package auth holds the credentials of portal accounts: TOTP second
+// factors (RFC 6238, totp.go) and passwords, hashed and checked with
+// argon2id (RFC 9106), stored in the PHC string format:
 //
 //	$argon2id$v=19$m=65536,t=2,p=2$<salt>$<hash>
 //
