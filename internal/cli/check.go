@@ -6,35 +6,13 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pflicht/pflicht/internal/law"
 	"github.com/pflicht/pflicht/internal/scope"
+	"github.com/pflicht/pflicht/internal/view"
 )
-
-// checkInput is the JSON profile of `pflicht check` (--in FILE or stdin).
-type checkInput struct {
-	Employees                     *float64 `json:"employees"`
-	TurnoverEUR                   *float64 `json:"turnover_eur"`
-	BalanceSheetEUR               *float64 `json:"balance_sheet_eur"`
-	Activities                    []string `json:"activities"`
-	KRITISOperator                bool     `json:"kritis_operator"`
-	QualifiedTrustServiceProvider bool     `json:"qualified_trust_service_provider"`
-	FederalAdministration         bool     `json:"federal_administration"`
-	FederalSecurityAuthority      bool     `json:"federal_security_authority"`
-	DomainRegistrar               bool     `json:"domain_registrar"`
-	DORAFinancialEntity           bool     `json:"dora_financial_entity"`
-	TelematikInfrastruktur        bool     `json:"telematik_infrastruktur"`
-	KRITISForDORA                 bool     `json:"kritis_for_dora"`
-	EnergyEnWG5c                  bool     `json:"energy_enwg_5c"`
-	LandLaw28Abs8                 bool     `json:"land_law_28_8"`
-	MainEstablishment             string   `json:"main_establishment"`
-	Representative                string   `json:"representative"`
-	QualifiedSince                string   `json:"qualified_since"`
-	AsOf                          string   `json:"as_of"`
-}
 
 // checkFlagNames maps JSON fields to the flags that set them, so that an
 // error names what the user typed.
@@ -63,7 +41,7 @@ func newCheckCmd(e *env) *cobra.Command {
 	var (
 		in, employees, turnover, balance string
 		listActivities                   bool
-		flagIn                           checkInput
+		flagIn                           view.CheckRequest
 	)
 	cmd := &cobra.Command{
 		Use:   "check",
@@ -150,7 +128,7 @@ Activities are Anlage ids: A1-6.1.4 = Anlage 1 Nr. 6.1.4 (cloud computing).
 
 // readCheckInput takes the profile from the flags if any profile flag is
 // set, else from --in or standard input as JSON; --as-of goes with either.
-func readCheckInput(e *env, cmd *cobra.Command, in, employees, turnover, balance string, flagIn checkInput) (checkInput, bool, error) {
+func readCheckInput(e *env, cmd *cobra.Command, in, employees, turnover, balance string, flagIn view.CheckRequest) (view.CheckRequest, bool, error) {
 	fromFlags := false
 	for field, name := range checkFlagNames {
 		if field != "as_of" && cmd.Flags().Changed(strings.TrimPrefix(name, "--")) {
@@ -159,7 +137,7 @@ func readCheckInput(e *env, cmd *cobra.Command, in, employees, turnover, balance
 	}
 	if fromFlags {
 		if in != "" {
-			return checkInput{}, true, &InputError{Field: "--in", Msg: "give the profile either as flags or as JSON, not both"}
+			return view.CheckRequest{}, true, &InputError{Field: "--in", Msg: "give the profile either as flags or as JSON, not both"}
 		}
 		for _, n := range []struct {
 			flag, raw string
@@ -170,7 +148,7 @@ func readCheckInput(e *env, cmd *cobra.Command, in, employees, turnover, balance
 			}
 			v, err := strconv.ParseFloat(strings.TrimSpace(n.raw), 64)
 			if err != nil {
-				return checkInput{}, true, &InputError{Field: n.flag, Msg: fmt.Sprintf("%q is not a number", n.raw)}
+				return view.CheckRequest{}, true, &InputError{Field: n.flag, Msg: fmt.Sprintf("%q is not a number", n.raw)}
 			}
 			*n.dst = &v
 		}
@@ -178,65 +156,28 @@ func readCheckInput(e *env, cmd *cobra.Command, in, employees, turnover, balance
 	}
 	data, err := readInput(e, in)
 	if err != nil {
-		return checkInput{}, false, err
+		return view.CheckRequest{}, false, err
 	}
-	var input checkInput
+	var input view.CheckRequest
 	if err := decodeJSON(data, &input); err != nil {
-		return checkInput{}, false, err
+		return view.CheckRequest{}, false, err
 	}
 	if cmd.Flags().Changed("as-of") {
 		if input.AsOf != "" {
-			return checkInput{}, false, &InputError{Field: "--as-of", Msg: "as_of is also given in the JSON input"}
+			return view.CheckRequest{}, false, &InputError{Field: "--as-of", Msg: "as_of is also given in the JSON input"}
 		}
 		input.AsOf = flagIn.AsOf
 	}
 	return input, false, nil
 }
 
-// runCheck turns the input into a profile and runs the engine.
-func runCheck(e *env, in checkInput) (scope.Result, error) {
-	p := scope.Profile{
-		Employees: in.Employees, TurnoverEUR: in.TurnoverEUR, BalanceSheetEUR: in.BalanceSheetEUR,
-		Activities:                    in.Activities,
-		KRITISOperator:                in.KRITISOperator,
-		QualifiedTrustServiceProvider: in.QualifiedTrustServiceProvider,
-		FederalAdministration:         in.FederalAdministration,
-		FederalSecurityAuthority:      in.FederalSecurityAuthority,
-		DomainRegistrar:               in.DomainRegistrar,
-		DORAFinancialEntity:           in.DORAFinancialEntity,
-		TelematikInfrastruktur:        in.TelematikInfrastruktur,
-		KRITISForDORA:                 in.KRITISForDORA,
-		EnergyEnWG5c:                  in.EnergyEnWG5c,
-		LandLaw28Abs8:                 in.LandLaw28Abs8,
-		MainEstablishment:             in.MainEstablishment,
-		Representative:                in.Representative,
-	}
-	if in.QualifiedSince != "" {
-		t, err := law.ParseDate(in.QualifiedSince)
-		if err != nil {
-			return scope.Result{}, &InputError{Field: "qualified_since", Msg: err.Error()}
-		}
-		p.QualifiedSince = t
-	}
-	asOf, err := checkAsOf(e, in.AsOf)
+// runCheck runs the engine on the input; as_of defaults to today.
+func runCheck(e *env, in view.CheckRequest) (scope.Result, error) {
+	p, asOf, err := in.Input(e.today())
 	if err != nil {
 		return scope.Result{}, err
 	}
 	return scope.Check(p, asOf)
-}
-
-// checkAsOf parses as_of, defaulting to today in Europe/Berlin. Both give
-// midnight UTC of the day, the form law.ParseDate returns.
-func checkAsOf(e *env, s string) (time.Time, error) {
-	if s == "" {
-		y, m, d := e.now().In(law.Berlin).Date()
-		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nil
-	}
-	t, err := law.ParseDate(s)
-	if err != nil {
-		return time.Time{}, &InputError{Field: "as_of", Msg: err.Error()}
-	}
-	return t, nil
 }
 
 // checkFieldError names the flag instead of the JSON field when the profile

@@ -11,63 +11,29 @@ import (
 
 	"github.com/pflicht/pflicht/internal/clock"
 	"github.com/pflicht/pflicht/internal/law"
+	"github.com/pflicht/pflicht/internal/view"
 )
 
-// deadlineInput is the JSON a user gives `pflicht deadline`. Times are kept
-// as strings so that a malformed one is reported with its field name.
-type deadlineInput struct {
-	Regime              string `json:"regime"`
-	AwareAt             string `json:"aware_at"`
-	NotifiedAt          string `json:"notified_at,omitempty"`
-	FixAvailableAt      string `json:"fix_available_at,omitempty"`
-	EarlyWarningAt      string `json:"early_warning_at,omitempty"`
-	InterimRequestedAt  string `json:"interim_requested_at,omitempty"`
-	InterimDueAt        string `json:"interim_due_at,omitempty"`
-	InterimAt           string `json:"interim_at,omitempty"`
-	ProgressAt          string `json:"progress_at,omitempty"`
-	FinalAt             string `json:"final_at,omitempty"`
-	UserInformedAt      string `json:"user_informed_at,omitempty"`
-	HandlingCompletedAt string `json:"handling_completed_at,omitempty"`
-	IncidentOngoing     bool   `json:"incident_ongoing,omitempty"`
-	KRITISOperator      bool   `json:"kritis_operator,omitempty"`
-	MainEstablishment   string `json:"main_establishment,omitempty"`
-	NoEUEstablishment   bool   `json:"no_eu_establishment,omitempty"`
-	Now                 string `json:"now,omitempty"`
+// deadlineHelp is the flag help of each optional event time of
+// view.DeadlineTimes; the flag is the JSON field with dashes.
+var deadlineHelp = map[string]string{
+	"notified_at":           "when the notification (72-hour stage) was submitted",
+	"fix_available_at":      "when a corrective or mitigating measure became available (cra-vulnerability)",
+	"early_warning_at":      "when the early warning was submitted",
+	"interim_requested_at":  "when the authority requested an interim report",
+	"interim_due_at":        "the deadline the authority set for the interim report",
+	"interim_at":            "when the interim report was submitted",
+	"progress_at":           "when the progress report was submitted (bsig, ongoing incident)",
+	"final_at":              "when the final report was submitted",
+	"user_informed_at":      "when users were informed (cra)",
+	"handling_completed_at": "when the incident was finally handled (bsig, ongoing incident)",
 }
 
-// timeField ties a JSON time field to its flag and to the engine input.
-type timeField struct {
-	json, flag, help string
-	src              func(*deadlineInput) *string
-	dst              func(*clock.Input) **time.Time
-}
-
-var deadlineTimes = []timeField{
-	{"notified_at", "notified-at", "when the notification (72-hour stage) was submitted",
-		func(d *deadlineInput) *string { return &d.NotifiedAt }, func(in *clock.Input) **time.Time { return &in.NotifiedAt }},
-	{"fix_available_at", "fix-available-at", "when a corrective or mitigating measure became available (cra-vulnerability)",
-		func(d *deadlineInput) *string { return &d.FixAvailableAt }, func(in *clock.Input) **time.Time { return &in.FixAvailableAt }},
-	{"early_warning_at", "early-warning-at", "when the early warning was submitted",
-		func(d *deadlineInput) *string { return &d.EarlyWarningAt }, func(in *clock.Input) **time.Time { return &in.EarlyWarningAt }},
-	{"interim_requested_at", "interim-requested-at", "when the authority requested an interim report",
-		func(d *deadlineInput) *string { return &d.InterimRequestedAt }, func(in *clock.Input) **time.Time { return &in.InterimRequestedAt }},
-	{"interim_due_at", "interim-due-at", "the deadline the authority set for the interim report",
-		func(d *deadlineInput) *string { return &d.InterimDueAt }, func(in *clock.Input) **time.Time { return &in.InterimDueAt }},
-	{"interim_at", "interim-at", "when the interim report was submitted",
-		func(d *deadlineInput) *string { return &d.InterimAt }, func(in *clock.Input) **time.Time { return &in.InterimAt }},
-	{"progress_at", "progress-at", "when the progress report was submitted (bsig, ongoing incident)",
-		func(d *deadlineInput) *string { return &d.ProgressAt }, func(in *clock.Input) **time.Time { return &in.ProgressAt }},
-	{"final_at", "final-at", "when the final report was submitted",
-		func(d *deadlineInput) *string { return &d.FinalAt }, func(in *clock.Input) **time.Time { return &in.FinalAt }},
-	{"user_informed_at", "user-informed-at", "when users were informed (cra)",
-		func(d *deadlineInput) *string { return &d.UserInformedAt }, func(in *clock.Input) **time.Time { return &in.UserInformedAt }},
-	{"handling_completed_at", "handling-completed-at", "when the incident was finally handled (bsig, ongoing incident)",
-		func(d *deadlineInput) *string { return &d.HandlingCompletedAt }, func(in *clock.Input) **time.Time { return &in.HandlingCompletedAt }},
-}
+func timeFlag(tf view.TimeField) string { return strings.ReplaceAll(tf.JSON, "_", "-") }
 
 func newDeadlineCmd(e *env) *cobra.Command {
 	var inPath string
-	var flags deadlineInput
+	var flags view.DeadlineRequest
 	cmd := &cobra.Command{
 		Use:   "deadline",
 		Short: "Reporting clock for an incident (§32 BSIG) or a CRA report (Art. 14)",
@@ -105,11 +71,11 @@ main_establishment, no_eu_establishment and now; or the same as flags.`,
 			if err != nil {
 				return err
 			}
-			in, err := raw.engineInput(e.now())
-			if err != nil {
-				return err
+			var res clock.Result
+			in, err := raw.Input(e.now())
+			if err == nil {
+				res, err = clock.Compute(in)
 			}
-			res, err := clock.Compute(in)
 			var fe *clock.FieldError
 			if errors.As(err, &fe) {
 				return &InputError{Field: fe.Field, Msg: fe.Msg}
@@ -117,7 +83,7 @@ main_establishment, no_eu_establishment and now; or the same as flags.`,
 				return err
 			}
 			if e.json {
-				return writeJSON(e.stdout, deadlineView(res, in.Now))
+				return writeJSON(e.stdout, view.NewTimeline(res, in.Now))
 			}
 			return renderDeadline(e.stdout, e.lang, res, in)
 		},
@@ -126,8 +92,8 @@ main_establishment, no_eu_establishment and now; or the same as flags.`,
 	f.StringVar(&inPath, "in", "", "read the JSON input from FILE (- for standard input)")
 	f.StringVar(&flags.Regime, "regime", "", "bsig, cra-vulnerability or cra-incident")
 	f.StringVar(&flags.AwareAt, "aware-at", "", "when the entity or manufacturer became aware (RFC 3339)")
-	for _, tf := range deadlineTimes {
-		f.StringVar(tf.src(&flags), tf.flag, "", tf.help+" (RFC 3339)")
+	for _, tf := range view.DeadlineTimes {
+		f.StringVar(tf.Of(&flags), timeFlag(tf), "", deadlineHelp[tf.JSON]+" (RFC 3339)")
 	}
 	f.BoolVar(&flags.IncidentOngoing, "incident-ongoing", false, "the BSIG incident is still ongoing when the final report is due (§32(2))")
 	f.BoolVar(&flags.KRITISOperator, "kritis-operator", false, "the entity operates a critical installation (adds the §32(3) content)")
@@ -139,8 +105,8 @@ main_establishment, no_eu_establishment and now; or the same as flags.`,
 
 // deadlineRaw merges the JSON input (--in, or standard input when no flag
 // gives the regime or awareness) with the flags; set flags win.
-func deadlineRaw(e *env, cmd *cobra.Command, inPath string, flags deadlineInput) (deadlineInput, error) {
-	var raw deadlineInput
+func deadlineRaw(e *env, cmd *cobra.Command, inPath string, flags view.DeadlineRequest) (view.DeadlineRequest, error) {
+	var raw view.DeadlineRequest
 	fromFlags := cmd.Flags().Changed("regime") || cmd.Flags().Changed("aware-at")
 	if inPath != "" || !fromFlags {
 		data, err := readInput(e, inPath)
@@ -159,8 +125,8 @@ func deadlineRaw(e *env, cmd *cobra.Command, inPath string, flags deadlineInput)
 	set("regime", &raw.Regime, flags.Regime)
 	set("aware-at", &raw.AwareAt, flags.AwareAt)
 	set("now", &raw.Now, flags.Now)
-	for _, tf := range deadlineTimes {
-		set(tf.flag, tf.src(&raw), *tf.src(&flags))
+	for _, tf := range view.DeadlineTimes {
+		set(timeFlag(tf), tf.Of(&raw), *tf.Of(&flags))
 	}
 	if cmd.Flags().Changed("incident-ongoing") {
 		raw.IncidentOngoing = flags.IncidentOngoing
@@ -173,121 +139,6 @@ func deadlineRaw(e *env, cmd *cobra.Command, inPath string, flags deadlineInput)
 		raw.NoEUEstablishment = flags.NoEUEstablishment
 	}
 	return raw, nil
-}
-
-// engineInput parses the times; now is used unless the input gives its own.
-func (d deadlineInput) engineInput(now time.Time) (clock.Input, error) {
-	in := clock.Input{
-		Regime: clock.Regime(strings.TrimSpace(d.Regime)), Now: now,
-		IncidentOngoing: d.IncidentOngoing, KRITISOperator: d.KRITISOperator,
-		MainEstablishment: strings.TrimSpace(d.MainEstablishment), NoEUEstablishment: d.NoEUEstablishment,
-	}
-	if in.Regime == "" {
-		return in, &InputError{Field: "regime", Msg: "required: bsig, cra-vulnerability or cra-incident"}
-	}
-	if d.AwareAt == "" {
-		return in, &InputError{Field: "aware_at", Msg: "required: when the entity or manufacturer became aware (RFC 3339)"}
-	}
-	var err error
-	if in.AwareAt, err = parseInstant("aware_at", d.AwareAt); err != nil {
-		return in, err
-	}
-	if d.Now != "" {
-		if in.Now, err = parseInstant("now", d.Now); err != nil {
-			return in, err
-		}
-	}
-	for _, tf := range deadlineTimes {
-		s := *tf.src(&d)
-		if s == "" {
-			continue
-		}
-		t, err := parseInstant(tf.json, s)
-		if err != nil {
-			return in, err
-		}
-		*tf.dst(&in) = &t
-	}
-	return in, nil
-}
-
-// parseInstant accepts RFC 3339 only: a time without an offset is ambiguous.
-func parseInstant(field, s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339, strings.TrimSpace(s))
-	if err != nil {
-		return time.Time{}, &InputError{Field: field, Msg: fmt.Sprintf("%q is not an RFC 3339 time with offset, e.g. 2026-03-28T10:00:00+01:00", s)}
-	}
-	return t, nil
-}
-
-// deadlineJSON is the machine-readable result; times are RFC 3339 in Europe/Berlin.
-type deadlineJSON struct {
-	Regime     string      `json:"regime"`
-	Now        string      `json:"now"`
-	Applicable bool        `json:"applicable"`
-	Stages     []stageJSON `json:"stages"`
-	Recipient  []noteJSON  `json:"recipient,omitempty"`
-	Notes      []noteJSON  `json:"notes"`
-}
-
-type stageJSON struct {
-	Stage      string        `json:"stage"`
-	RuleID     string        `json:"rule_id"`
-	Title      law.Text      `json:"title"`
-	Due        string        `json:"due,omitempty"`
-	DueStatus  string        `json:"due_status,omitempty"`
-	DayEnd     bool          `json:"due_is_end_of_day,omitempty"`
-	LegalEnd   string        `json:"legal_end,omitempty"`
-	Trigger    string        `json:"trigger"`
-	TriggerAt  string        `json:"trigger_at,omitempty"`
-	Citation   string        `json:"citation"`
-	RuleStatus string        `json:"rule_status"`
-	Status     string        `json:"status"`
-	Submitted  string        `json:"submitted_at,omitempty"`
-	Remaining  *int64        `json:"remaining_seconds,omitempty"`
-	Timing     law.Text      `json:"timing"`
-	Content    []clock.Field `json:"content"`
-	Note       string        `json:"note,omitempty"`
-}
-
-type noteJSON struct {
-	Citation string   `json:"citation"`
-	Status   string   `json:"status"`
-	Text     law.Text `json:"text"`
-}
-
-func berlinRFC3339(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return t.In(law.Berlin).Format(time.RFC3339)
-}
-
-func deadlineView(r clock.Result, now time.Time) deadlineJSON {
-	v := deadlineJSON{Regime: string(r.Regime), Now: berlinRFC3339(&now), Applicable: r.Applicable, Stages: []stageJSON{}, Notes: []noteJSON{}}
-	for _, s := range r.Stages {
-		sj := stageJSON{
-			Stage: s.Stage, RuleID: s.RuleID, Title: s.Title, Due: berlinRFC3339(s.Due), DueStatus: string(s.DueStatus), DayEnd: s.DayEnd,
-			LegalEnd: berlinRFC3339(s.LegalEnd), Trigger: string(s.Trigger), TriggerAt: berlinRFC3339(s.TriggerAt),
-			Citation: s.Citation, RuleStatus: string(s.RuleStatus), Status: string(s.Status),
-			Submitted: berlinRFC3339(s.SubmittedAt), Timing: s.Timing, Content: s.Content, Note: s.Note,
-		}
-		if s.Remaining != nil {
-			secs := int64(s.Remaining.Seconds())
-			sj.Remaining = &secs
-		}
-		if sj.Content == nil {
-			sj.Content = []clock.Field{}
-		}
-		v.Stages = append(v.Stages, sj)
-	}
-	for _, n := range r.Recipient {
-		v.Recipient = append(v.Recipient, noteJSON{Citation: n.Citation, Status: string(n.Status), Text: n.Text})
-	}
-	for _, n := range r.Notes {
-		v.Notes = append(v.Notes, noteJSON{Citation: n.Citation, Status: string(n.Status), Text: n.Text})
-	}
-	return v
 }
 
 var regimeTitle = map[clock.Regime]law.Text{

@@ -14,23 +14,8 @@ import (
 
 	"github.com/pflicht/pflicht/internal/fines"
 	"github.com/pflicht/pflicht/internal/law"
+	"github.com/pflicht/pflicht/internal/view"
 )
-
-// fineInput is the JSON input of `pflicht fine`; flags set the same fields.
-type fineInput struct {
-	Offence               string   `json:"offence"`
-	EntityClass           string   `json:"entity_class"`
-	LegalPerson           bool     `json:"legal_person"`
-	NaturalPersonIsEntity *bool    `json:"natural_person_is_entity"`
-	Negligent             bool     `json:"negligent"`
-	TurnoverEUR           *float64 `json:"turnover_eur"`
-	AsOf                  string   `json:"as_of"`
-	EconomicBenefitEUR    *float64 `json:"economic_benefit_eur"`
-	FederalAdministration bool     `json:"federal_administration"`
-	GDPRFinedSameConduct  bool     `json:"gdpr_fined_same_conduct"`
-	MicroOrSmall          bool     `json:"micro_or_small"`
-	OpenSourceSteward     bool     `json:"open_source_steward"`
-}
 
 // fineFlags names the flag for each JSON field, so that an error names what
 // the user actually typed.
@@ -51,7 +36,7 @@ var fineFlags = map[string]string{
 
 func newFineCmd(e *env) *cobra.Command {
 	var (
-		in                fineInput
+		in                view.FineRequest
 		inPath            string
 		list              bool
 		turnover, benefit float64
@@ -101,7 +86,7 @@ separately whether §17(4) OWiG allows going above it.`,
 				if err != nil {
 					return err
 				}
-				var j fineInput
+				var j view.FineRequest
 				if err := decodeJSON(data, &j); err != nil {
 					return err
 				}
@@ -129,7 +114,7 @@ separately whether §17(4) OWiG allows going above it.`,
 }
 
 // mergeFineInput takes each field from the flags if set there, else from JSON.
-func mergeFineInput(flags *pflag.FlagSet, fl, j fineInput) fineInput {
+func mergeFineInput(flags *pflag.FlagSet, fl, j view.FineRequest) view.FineRequest {
 	out := j
 	set := func(field string) bool { return flags.Changed(fineFlags[field]) }
 	if set("offence") {
@@ -172,12 +157,9 @@ func mergeFineInput(flags *pflag.FlagSet, fl, j fineInput) fineInput {
 }
 
 // today is the current calendar day in Europe/Berlin, as a date.
-func (e *env) today() time.Time {
-	y, m, d := e.now().In(law.Berlin).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+func (e *env) today() time.Time { return view.Today(e.now()) }
 
-func (e *env) fine(in fineInput, flags *pflag.FlagSet) error {
+func (e *env) fine(in view.FineRequest, flags *pflag.FlagSet) error {
 	// name gives the field as the user wrote it: a flag or a JSON field.
 	name := func(field string) string {
 		if flags.Changed(fineFlags[field]) {
@@ -185,28 +167,11 @@ func (e *env) fine(in fineInput, flags *pflag.FlagSet) error {
 		}
 		return field
 	}
-	asOf := e.today()
-	if in.AsOf != "" {
-		t, err := law.ParseDate(in.AsOf)
-		if err != nil {
-			return &InputError{Field: name("as_of"), Msg: err.Error()}
-		}
-		asOf = t
+	c, err := in.Case(e.today())
+	var res fines.Result
+	if err == nil {
+		res, err = fines.Compute(c)
 	}
-	res, err := fines.Compute(fines.Case{
-		Offence:               in.Offence,
-		EntityClass:           in.EntityClass,
-		LegalPerson:           in.LegalPerson,
-		NaturalPersonIsEntity: in.NaturalPersonIsEntity,
-		Negligent:             in.Negligent,
-		TurnoverEUR:           in.TurnoverEUR,
-		AsOf:                  asOf,
-		EconomicBenefitEUR:    in.EconomicBenefitEUR,
-		FederalAdministration: in.FederalAdministration,
-		GDPRFinedSameConduct:  in.GDPRFinedSameConduct,
-		MicroOrSmall:          in.MicroOrSmall,
-		OpenSourceSteward:     in.OpenSourceSteward,
-	})
 	var fe *fines.FieldError
 	if errors.As(err, &fe) {
 		return &InputError{Field: name(fe.Field), Msg: fe.Msg}
@@ -215,53 +180,9 @@ func (e *env) fine(in fineInput, flags *pflag.FlagSet) error {
 		return err
 	}
 	if e.json {
-		return writeJSON(e.stdout, newFineJSON(res))
+		return writeJSON(e.stdout, view.NewFineResponse(res))
 	}
 	return writeFine(e.stdout, e.lang, in, res)
-}
-
-// fineJSON is the --json form: authority and limitation are null where the
-// law as found does not say.
-type fineJSON struct {
-	Offence         fineOffenceJSON `json:"offence"`
-	AsOf            string          `json:"as_of"`
-	Tier            string          `json:"tier,omitempty"`
-	MaxEUR          *float64        `json:"max_eur"`
-	NoFine          *law.Text       `json:"no_fine,omitempty"`
-	Authority       *string         `json:"authority"`
-	LimitationYears *int            `json:"limitation_years"`
-	EconomicBenefit *fines.Benefit  `json:"economic_benefit,omitempty"`
-	Citations       []string        `json:"citations"`
-	Steps           []fines.Step    `json:"steps"`
-	Status          law.Status      `json:"status"`
-}
-
-type fineOffenceJSON struct {
-	ID        string        `json:"id"`
-	Citation  string        `json:"citation"`
-	Title     law.Text      `json:"title"`
-	Conduct   law.Text      `json:"conduct"`
-	Addressee law.Text      `json:"addressee"`
-	MensRea   fines.MensRea `json:"mens_rea"`
-	Status    law.Status    `json:"status"`
-	Note      string        `json:"note,omitempty"`
-}
-
-func newFineJSON(r fines.Result) fineJSON {
-	o := r.Offence
-	out := fineJSON{
-		Offence: fineOffenceJSON{ID: o.ID, Citation: o.Citation, Title: o.Title, Conduct: o.Conduct,
-			Addressee: o.Addressee, MensRea: o.MensRea, Status: o.Status, Note: o.Note},
-		AsOf: r.AsOf, Tier: r.Tier, MaxEUR: r.MaxEUR, NoFine: r.NoFine, EconomicBenefit: r.Benefit,
-		Citations: r.Citations, Steps: r.Steps, Status: r.Status,
-	}
-	if r.Authority != "" {
-		out.Authority = &r.Authority
-	}
-	if r.LimitationYears != 0 {
-		out.LimitationYears = &r.LimitationYears
-	}
-	return out
 }
 
 // fineLabels are the words of the human output.
@@ -294,7 +215,7 @@ var fineLabels = map[string]map[string]string{
 	},
 }
 
-func writeFine(w io.Writer, lang string, in fineInput, r fines.Result) error {
+func writeFine(w io.Writer, lang string, in view.FineRequest, r fines.Result) error {
 	l := fineLabels[lang]
 	o := r.Offence
 	var b strings.Builder

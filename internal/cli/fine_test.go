@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/pflicht/pflicht/internal/view"
 )
 
 func TestFineGolden(t *testing.T) {
@@ -59,7 +61,7 @@ func TestFineFlagsOverrideJSON(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	var got fineJSON
+	var got view.FineResponse
 	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
 		t.Fatal(err)
 	}

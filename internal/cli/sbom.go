@@ -8,17 +8,15 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/pflicht/pflicht/internal/findings"
 	"github.com/pflicht/pflicht/internal/law"
-	"github.com/pflicht/pflicht/internal/osv"
 	"github.com/pflicht/pflicht/internal/sbom"
-	"github.com/pflicht/pflicht/internal/store"
 	"github.com/pflicht/pflicht/internal/vex"
 	"github.com/pflicht/pflicht/internal/vuln"
 )
@@ -149,16 +147,16 @@ func runScan(ctx context.Context, e *env, f scanFlags, files []string) error {
 		return err
 	}
 	defer s.Close()
-	db, err := loadScanDB(ctx, s)
+	m, err := findings.NewMatcher(ctx, s)
 	if err != nil {
 		return err
 	}
-	if len(db.ecosystems) == 0 {
+	if len(m.Ecosystems) == 0 {
 		return errEmptyDB(e.lang)
 	}
 	rep := scanReport{Scans: []docScan{}}
 	for _, d := range docs {
-		ds, err := db.scan(ctx, d)
+		ds, err := scan(ctx, m, d)
 		if err != nil {
 			return err
 		}
@@ -217,26 +215,6 @@ func readFileLimited(path string, max int) ([]byte, error) {
 	return data, nil
 }
 
-// scanDB is what every scan needs from the store besides the records: the
-// ecosystems with advisories and the known-exploited catalogues.
-type scanDB struct {
-	s          *store.Store
-	ecosystems []string
-	kev        []*osv.KEV
-}
-
-func loadScanDB(ctx context.Context, s *store.Store) (*scanDB, error) {
-	ecos, err := s.VulnEcosystems(ctx)
-	if err != nil {
-		return nil, err
-	}
-	kev, err := s.KEVCatalogs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &scanDB{s: s, ecosystems: ecos, kev: kev}, nil
-}
-
 // scanComponent names the SBOM component a finding or gap belongs to.
 type scanComponent struct {
 	Ref     string `json:"ref,omitempty"`
@@ -291,14 +269,18 @@ type scanNotEvaluable struct {
 	ID        string        `json:"id"`
 	Aliases   []string      `json:"aliases,omitempty"`
 	Reason    string        `json:"reason"`
+	// Codes name the kinds of reason (vuln.GitRange …), for machines.
+	Codes []string `json:"codes"`
 }
 
 type scanUnscanned struct {
 	Component scanComponent `json:"component"`
-	// Reason is a vuln.Reason code; Detail says it in words.
+	// Reason is a vuln.Reason code; Code says it more precisely for what
+	// the SBOM lacks (an sbom.Code: no_purl, unknown_type …) and is Reason
+	// otherwise; Detail says it in words.
 	Reason vuln.Reason `json:"reason"`
+	Code   string      `json:"code"`
 	Detail string      `json:"detail"`
-	pos    int         // index in the document, for document order
 }
 
 type scanProblem struct {
@@ -321,56 +303,23 @@ type docScan struct {
 
 // scan matches one document. Only the records naming its packages are
 // loaded, so the cost follows the SBOM, not the database.
-func (db *scanDB) scan(ctx context.Context, d scanDoc) (docScan, error) {
+func scan(ctx context.Context, m *findings.Matcher, d scanDoc) (docScan, error) {
 	comps := d.doc.Components
 	ds := docScan{File: d.file, Format: d.doc.Format, Name: d.doc.Name, Components: len(comps),
 		Findings: []scanFinding{}, NotEvaluable: []scanNotEvaluable{}, Unscanned: []scanUnscanned{}, Problems: []scanProblem{}}
 	for _, p := range d.doc.Problems {
 		ds.Problems = append(ds.Problems, scanProblem{p.Where, p.Reason})
 	}
-	var pkgs []vuln.Package
-	var keys []vuln.Key
-	for i := range comps {
-		c := &comps[i]
-		eco, name, version, reason := c.Package()
-		if reason != "" {
-			// Without a version the package may still have no advisories at
-			// all; the matcher tells that apart.
-			var ok bool
-			if eco, name, ok = c.PURL.OSVPackage(); !ok || c.PURLRaw == "" || c.PURLErr != "" {
-				ds.Unscanned = append(ds.Unscanned, scanUnscanned{componentOf(c), vuln.NoCoordinates, reason, i})
-				continue
-			}
-		}
-		pkgs = append(pkgs, vuln.Package{Ref: strconv.Itoa(i), PURL: c.PURLRaw, Ecosystem: eco, Name: name, Version: version})
-		keys = append(keys, vuln.KeyOf(eco, name))
-	}
-	recs, err := db.s.VulnRecords(ctx, keys)
+	dm, err := m.MatchDocument(ctx, d.doc)
 	if err != nil {
 		return ds, err
 	}
-	ix := vuln.New(recs)
-	ix.SetKEV(db.kev...)
-	res := ix.Match(pkgs)
-	index := func(p vuln.Package) int {
-		i, _ := strconv.Atoi(p.Ref)
-		return i
+	ds.Scanned = dm.Scanned
+	for _, u := range dm.Unscanned {
+		ds.Unscanned = append(ds.Unscanned, scanUnscanned{componentOf(&comps[u.Index]), u.Reason, u.Code, u.Detail})
 	}
-	comp := func(p vuln.Package) *sbom.Component { return &comps[index(p)] }
-	ds.Scanned = res.Scanned
-	for _, u := range res.Unscanned {
-		// The index holds only this SBOM's records: an ecosystem the
-		// database has advisories for, but none of them for these
-		// packages, is checked and clean.
-		if u.Reason == vuln.NoAdvisories && slices.Contains(db.ecosystems, vuln.KeyOf(u.Ecosystem, u.Name).Ecosystem) {
-			ds.Scanned++
-			continue
-		}
-		ds.Unscanned = append(ds.Unscanned, scanUnscanned{componentOf(comp(u.Package)), u.Reason, u.Detail, index(u.Package)})
-	}
-	slices.SortFunc(ds.Unscanned, func(a, b scanUnscanned) int { return a.pos - b.pos })
-	for _, f := range res.Findings {
-		sf := scanFinding{Component: componentOf(comp(f.Package)), Package: f.Package, ID: f.ID, Aliases: f.Aliases,
+	for _, f := range dm.Findings {
+		sf := scanFinding{Component: componentOf(dm.Component(f.Package)), Package: f.Package, ID: f.ID, Aliases: f.Aliases,
 			Summary: f.Summary, Severity: f.Severity, FixedVersions: []string{}, KnownExploited: len(f.KnownExploited) > 0, KEV: f.KnownExploited}
 		sf.Package.Ref = sf.Component.Ref
 		if sf.Aliases == nil {
@@ -381,8 +330,8 @@ func (db *scanDB) scan(ctx context.Context, d scanDoc) (docScan, error) {
 		}
 		ds.Findings = append(ds.Findings, sf)
 	}
-	for _, n := range res.NotEvaluable {
-		ds.NotEvaluable = append(ds.NotEvaluable, scanNotEvaluable{componentOf(comp(n.Package)), n.ID, n.Aliases, n.Reason})
+	for _, n := range dm.NotEvaluable {
+		ds.NotEvaluable = append(ds.NotEvaluable, scanNotEvaluable{componentOf(dm.Component(n.Package)), n.ID, n.Aliases, n.Reason, n.Codes})
 	}
 	return ds, nil
 }
@@ -475,10 +424,10 @@ func (r *scanReport) fails(failOn string) bool {
 
 func writeVEX(e *env, f scanFlags, format, file string, docs []scanDoc, rep scanReport) error {
 	h := sha256.New()
-	var findings []vex.Finding
+	var found []vex.Finding
 	for i, d := range docs {
 		h.Write(d.data)
-		findings = append(findings, rep.Scans[i].vexFindings()...)
+		found = append(found, rep.Scans[i].vexFindings()...)
 	}
 	meta := vex.DocMeta{
 		Publisher: f.publisher, Namespace: f.namespace, Now: e.now(),
@@ -493,9 +442,9 @@ func writeVEX(e *env, f scanFlags, format, file string, docs []scanDoc, rep scan
 	var buf bytes.Buffer
 	var err error
 	if format == "csaf" {
-		err = vex.WriteCSAF(&buf, meta, findings)
+		err = vex.WriteCSAF(&buf, meta, found)
 	} else {
-		err = vex.WriteCycloneDX(&buf, meta, findings)
+		err = vex.WriteCycloneDX(&buf, meta, found)
 	}
 	if err != nil {
 		return err

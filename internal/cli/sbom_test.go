@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pflicht/pflicht/internal/findings"
 	"github.com/pflicht/pflicht/internal/osv"
 	"github.com/pflicht/pflicht/internal/sbom"
 	"github.com/pflicht/pflicht/internal/store"
@@ -150,8 +151,8 @@ func TestSBOMScanOutputVEX(t *testing.T) {
 	}
 }
 
-// scanFixture is a scanDB over the fixture database, for the fuzz target.
-func scanFixture(tb testing.TB) *scanDB {
+// scanFixture is a matcher over the fixture database, for the fuzz target.
+func scanFixture(tb testing.TB) *findings.Matcher {
 	tb.Helper()
 	ctx := context.Background()
 	s, err := store.Open(ctx, filepath.Join(tb.TempDir(), "pflicht.db"))
@@ -169,11 +170,11 @@ func scanFixture(tb testing.TB) *scanDB {
 	if _, err := s.ImportVulns(ctx, "testdata", recs); err != nil {
 		tb.Fatal(err)
 	}
-	db, err := loadScanDB(ctx, s)
+	m, err := findings.NewMatcher(ctx, s)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return db
+	return m
 }
 
 // FuzzScanDocument: whatever an SBOM holds, the scan accounts for every
@@ -187,13 +188,13 @@ func FuzzScanDocument(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add([]byte(`{"spdxVersion": "SPDX-2.3", "packages": [{"SPDXID": "SPDXRef-a", "name": "x", "externalRefs": [{"referenceType": "purl", "referenceLocator": "pkg:pypi/Example.Lib"}]}]}`))
-	db := scanFixture(f)
+	m := scanFixture(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, err := sbom.Parse(data, sbom.Limits{MaxComponents: 1000})
 		if err != nil {
 			return
 		}
-		ds, err := db.scan(context.Background(), scanDoc{file: "fuzz", data: data, doc: doc})
+		ds, err := scan(context.Background(), m, scanDoc{file: "fuzz", data: data, doc: doc})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -251,11 +252,11 @@ func BenchmarkScan(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				db, err := loadScanDB(ctx, s)
+				m, err := findings.NewMatcher(ctx, s)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if ds, err = db.scan(ctx, scanDoc{file: bs.path, data: data, doc: doc}); err != nil {
+				if ds, err = scan(ctx, m, scanDoc{file: bs.path, data: data, doc: doc}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pquerna/otp"
+
 	"github.com/pflicht/pflicht/internal/auth"
 	"github.com/pflicht/pflicht/internal/store"
 )
@@ -128,5 +130,44 @@ func TestAuditVerify(t *testing.T) {
 	out, _, code = runCLI(t, "", "audit", "verify", "--data", data, "--json")
 	if code != ExitFindings || !strings.Contains(out, `"intact": false`) || !strings.Contains(out, `"seq": 1`) {
 		t.Fatalf("tampered --json: code %d, stdout %q", code, out)
+	}
+}
+
+func TestUserTOTP(t *testing.T) {
+	data := t.TempDir()
+	out, errOut, code := runCLI(t, "long enough password\n", "user", "add", "ciso@example.org", "--role", "admin", "--totp", "--data", data, "--lang", "en")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != ExitOK || len(lines) != 3 || !strings.HasPrefix(lines[2], "otpauth://totp/pflicht:ciso@example.org?") {
+		t.Fatalf("user add --totp: code %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	k, err := otp.NewKeyFromURL(lines[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	totpSecret := func() string {
+		s, err := store.Open(context.Background(), filepath.Join(data, "pflicht.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		u, err := s.UserByEmail(context.Background(), "ciso@example.org")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.TOTPSecret
+	}
+	if got := totpSecret(); got != k.Secret() {
+		t.Fatalf("stored secret %q, printed %q", got, k.Secret())
+	}
+	out, errOut, code = runCLI(t, "", "user", "reset-totp", "ciso@example.org", "--data", data, "--json")
+	var res map[string]any
+	if code != ExitOK || json.Unmarshal([]byte(out), &res) != nil || res["totp"] != false {
+		t.Fatalf("reset-totp: code %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if got := totpSecret(); got != "" {
+		t.Errorf("secret after reset: %q", got)
+	}
+	if _, errOut, code := runCLI(t, "", "user", "reset-totp", "nobody@example.org", "--data", data); code != ExitInput || !strings.Contains(errOut, "EMAIL:") {
+		t.Errorf("reset-totp of an unknown user: code %d, stderr %q", code, errOut)
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,9 +16,11 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/pflicht/pflicht/internal/findings"
 	"github.com/pflicht/pflicht/internal/law"
 	"github.com/pflicht/pflicht/internal/osv"
 	"github.com/pflicht/pflicht/internal/store"
+	"github.com/pflicht/pflicht/internal/vuln"
 )
 
 func newVulnDBCmd(e *env) *cobra.Command {
@@ -44,11 +48,13 @@ type importFailure struct {
 	Reason string `json:"reason"`
 }
 
-// importReport is what `vulndb import` says, per path and in total.
+// importReport is what `vulndb import` says, per path and in total, and
+// what re-matching the stored SBOMs found.
 type importReport struct {
-	Sources  []store.VulnImportLog `json:"sources"`
-	Total    store.VulnImportLog   `json:"total"`
-	Failures []importFailure       `json:"failures"`
+	Sources  []store.VulnImportLog  `json:"sources"`
+	Total    store.VulnImportLog    `json:"total"`
+	Failures []importFailure        `json:"failures"`
+	Rematch  findings.RematchResult `json:"rematch"`
 }
 
 func newVulnDBImportCmd(e *env) *cobra.Command {
@@ -65,7 +71,11 @@ recognised by its catalogVersion field) and EU KEV lists (--eu-kev FILE, or a .c
 Imports are incremental: a record whose modified time is not newer than the stored
 copy is skipped; a withdrawn record is taken out of matching. Records are committed in
 batches of 1000, so a failure keeps what was imported before it. Every rejected file is
-listed with its reason, and the exit code is then 2.`,
+listed with its reason, and the exit code is then 2.
+
+Afterwards the SBOMs stored for product versions are matched again, those components
+only whose advisories changed: new findings are recorded, findings no longer matched
+are marked gone, and a new known-exploited finding opens a CRA Art. 14 reporting track.`,
 		Example: `  pflicht vulndb import ./advisory-database/vulns ./vulndb/data/osv Go-all.zip
   pflicht vulndb import known_exploited_vulnerabilities.json --eu-kev euvd-exploited.csv`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -77,13 +87,16 @@ listed with its reason, and the exit code is then 2.`,
 				return err
 			}
 			defer s.Close()
-			rep := runImport(cmd.Context(), e, s, args, euKEV)
+			rep, rematchErr := runImport(cmd.Context(), e, s, args, euKEV)
 			if e.json {
 				if err := writeJSON(e.stdout, rep); err != nil {
 					return err
 				}
 			} else {
 				renderImport(e.stdout, e.lang, rep)
+			}
+			if rematchErr != nil {
+				return rematchErr
 			}
 			if len(rep.Failures) > 0 {
 				return &exitError{code: ExitInput}
@@ -134,8 +147,11 @@ func kindOf(path string) inputKind {
 	return osvInput
 }
 
-func runImport(ctx context.Context, e *env, s *store.Store, paths, euKEV []string) importReport {
+// runImport imports the inputs, then re-matches the stored SBOMs against
+// what changed; a failed re-match is an error, the import stays.
+func runImport(ctx context.Context, e *env, s *store.Store, paths, euKEV []string) (importReport, error) {
 	rep := importReport{Sources: []store.VulnImportLog{}, Failures: []importFailure{}}
+	changed := map[vuln.Key]bool{}
 	type input struct {
 		path string
 		kind inputKind
@@ -151,9 +167,9 @@ func runImport(ctx context.Context, e *env, s *store.Store, paths, euKEV []strin
 		l := store.VulnImportLog{Source: in.path, StartedAt: e.now()}
 		var failures []importFailure
 		if in.kind == osvInput {
-			failures = importOSV(ctx, e, s, in.path, &l)
+			failures = importOSV(ctx, e, s, in.path, &l, changed)
 		} else {
-			failures = importKEV(ctx, s, in.path, in.kind, &l)
+			failures = importKEV(ctx, s, in.path, in.kind, &l, changed)
 		}
 		l.Failed = len(failures)
 		l.FinishedAt = e.now()
@@ -169,10 +185,20 @@ func runImport(ctx context.Context, e *env, s *store.Store, paths, euKEV []strin
 		rep.Total.Failed += l.Failed
 		rep.Total.KEVEntries += l.KEVEntries
 	}
-	return rep
+	if len(changed) == 0 {
+		return rep, nil
+	}
+	var err error
+	rep.Rematch, err = findings.Rematch(ctx, s, slices.Collect(maps.Keys(changed)), e.now())
+	if err != nil {
+		return rep, fmt.Errorf("re-matching the stored SBOMs (the import itself is kept): %w", err)
+	}
+	return rep, nil
 }
 
-func importOSV(ctx context.Context, e *env, s *store.Store, path string, l *store.VulnImportLog) []importFailure {
+// importOSV imports the records under path and adds the packages whose
+// findings may have changed to changed.
+func importOSV(ctx context.Context, e *env, s *store.Store, path string, l *store.VulnImportLog, changed map[vuln.Key]bool) []importFailure {
 	var failures []importFailure
 	var batch []osv.Record
 	flush := func() error {
@@ -185,6 +211,9 @@ func importOSV(ctx context.Context, e *env, s *store.Store, path string, l *stor
 		l.Updated += res.Updated
 		l.Unchanged += res.Unchanged
 		l.Withdrawn += res.Withdrawn
+		for _, k := range res.Keys {
+			changed[k] = true
+		}
 		return err
 	}
 	bar := newProgress(e, path)
@@ -208,7 +237,7 @@ func importOSV(ctx context.Context, e *env, s *store.Store, path string, l *stor
 	return failures
 }
 
-func importKEV(ctx context.Context, s *store.Store, path string, kind inputKind, l *store.VulnImportLog) []importFailure {
+func importKEV(ctx context.Context, s *store.Store, path string, kind inputKind, l *store.VulnImportLog, changed map[vuln.Key]bool) []importFailure {
 	fail := func(err error) []importFailure { return []importFailure{{path, err.Error()}} }
 	f, err := os.Open(path)
 	if err != nil {
@@ -231,8 +260,12 @@ func importKEV(ctx context.Context, s *store.Store, path string, kind inputKind,
 	if err != nil {
 		return fail(err)
 	}
-	if _, err := s.ImportKEV(ctx, path, k); err != nil {
+	keys, err := s.ImportKEV(ctx, path, k)
+	if err != nil {
 		return fail(err)
+	}
+	for _, k := range keys {
+		changed[k] = true
 	}
 	l.KEVCatalog, l.KEVVersion, l.KEVEntries = k.Catalog, k.Version, len(k.Entries)
 	return nil
@@ -289,6 +322,7 @@ var vulnDBLabels = map[string]law.Text{
 	"nocatalog": {EN: "Known-exploited catalogues: none (import CISA's known_exploited_vulnerabilities.json to flag exploited findings)", DE: "Kataloge ausgenutzter Schwachstellen: keine (importieren Sie CISAs known_exploited_vulnerabilities.json, um ausgenutzte Befunde zu markieren)"},
 	"last":      {EN: "Last import: %s at %s", DE: "Letzter Import: %s am %s"},
 	"imported2": {EN: "imported %s from %s", DE: "importiert %s aus %s"},
+	"rematch":   {EN: "Stored SBOMs matched again: %d component(s) in %d product version(s); findings: %d new, %d updated, %d gone; CRA Art. 14 tracks opened: %d", DE: "Gespeicherte SBOMs neu abgeglichen: %d Komponente(n) in %d Produktversion(en); Befunde: %d neu, %d aktualisiert, %d entfallen; eröffnete Meldeverfahren nach Art. 14 CRA: %d"},
 }
 
 func renderImport(w io.Writer, lang string, rep importReport) {
@@ -321,6 +355,9 @@ func renderImport(w io.Writer, lang string, rep importReport) {
 			fmt.Fprintf(&b, "  %s: %s\n", f.Path, f.Reason)
 		}
 		fmt.Fprintf(&b, l("partial")+"\n", importBatch)
+	}
+	if m := rep.Rematch; m.Versions > 0 {
+		fmt.Fprintf(&b, l("rematch")+"\n", m.Components, m.Versions, m.New, m.Updated, m.Gone, m.Opened)
 	}
 	io.WriteString(w, b.String())
 }

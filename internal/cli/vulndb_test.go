@@ -1,10 +1,17 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/pflicht/pflicht/internal/findings"
+	"github.com/pflicht/pflicht/internal/store"
 )
 
 // fixtureArgs import the test database: OSV records (JSON and YAML, one
@@ -128,5 +135,69 @@ func TestKindOf(t *testing.T) {
 		if got := kindOf(tc.path); got != tc.want {
 			t.Errorf("kindOf(%s) = %d, want %d", tc.path, got, tc.want)
 		}
+	}
+}
+
+// TestVulnDBImportRematches stores an SBOM for a product version while the
+// database is empty; the import then finds its vulnerabilities and opens a
+// CRA Art. 14 track per known-exploited CVE, once.
+func TestVulnDBImportRematches(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(dir, "pflicht.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := s.CreateUser(ctx, store.System("test"), "member@maker.example", "$argon2id$test", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := store.Actor{UserID: u.ID}
+	org, err := s.CreateOrganisation(ctx, a, store.Profile{Name: "Maker"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.CreateProduct(ctx, a, org.ID, "Gateway")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.AddProductVersion(ctx, a, store.ProductVersion{ProductID: p.ID, Version: "3.2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("testdata/sbom_gateway.cdx.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := findings.Upload(ctx, s, a, v.ID, "gateway.cdx.json", bytes.NewReader(data), fixedNow); err != nil || res.Findings != 0 {
+		t.Fatalf("Upload into the empty database = %+v, %v", res, err)
+	}
+	s.Close()
+
+	args := append([]string{"vulndb", "import", "--lang", "en", "--data", dir}, fixtureArgs...)
+	dirGolden(t, "vulndb_import_rematch_en", dir, ExitOK, args...)
+	stdout, _, code := runCLI(t, "", append([]string{"vulndb", "import", "--json", "--data", dir}, fixtureArgs...)...)
+	var rep importReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || code != ExitOK || rep.Rematch != (findings.RematchResult{}) {
+		t.Fatalf("import again: exit %d, %v, re-match %+v", code, err, rep.Rematch)
+	}
+
+	s, err = store.Open(ctx, filepath.Join(dir, "pflicht.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	incs, err := s.Incidents(ctx, a, org.ID)
+	if err != nil || len(incs) != 2 {
+		t.Fatalf("Incidents = %+v, %v", incs, err)
+	}
+	for _, inc := range incs {
+		if inc.Regime != store.RegimeCRAVulnerability || !inc.AwareAt.Equal(fixedNow) {
+			t.Errorf("incident %+v", inc)
+		}
+	}
+	notes, err := s.Notifications(ctx, a, org.ID)
+	if err != nil || len(notes) != 2 || notes[0].Kind != findings.NotificationKind {
+		t.Fatalf("Notifications = %+v, %v", notes, err)
 	}
 }
