@@ -37,8 +37,9 @@ const (
 	foreignMark = "Bravo-Secret" // appears in every record of B
 )
 
-// fixture is a seeded store: two organisations with an incident each, and a
-// token per actor.
+// fixture is a seeded store: two organisations with an incident and a
+// product each (one version with an SBOM and a finding), and a token per
+// actor.
 type fixture struct {
 	t      testing.TB
 	s      *store.Store
@@ -48,6 +49,10 @@ type fixture struct {
 	orgB   string
 	incA   string
 	incB   string
+	// The product, its version and the version's finding.
+	prodA, verA, findA string
+	prodB, verB, findB string
+	uniq               int // the last number {uniq} gave
 }
 
 func newFixture(t testing.TB, s *store.Store, now func() time.Time) *fixture {
@@ -92,7 +97,39 @@ func newFixture(t testing.TB, s *store.Store, now func() time.Time) *fixture {
 	f.orgA, f.orgB = a.ID, b.ID
 	f.incA = f.incident(f.orgA, "Alpha outage")
 	f.incB = f.incident(f.orgB, foreignMark+" breach")
+	f.prodA, f.verA, f.findA = f.product(actor(orgAdminA), f.orgA, "Alpha Router")
+	f.prodB, f.verB, f.findB = f.product(actor(orgAdminB), f.orgB, foreignMark+" Router")
 	return f
+}
+
+// product creates a product of org with version 1.0 (placed on the market
+// 15.01.2028, supported five years, Annex III class I) and an SBOM with
+// one finding, through the store; it returns their ids.
+func (f *fixture) product(a store.Actor, org, name string) (prod, ver, finding string) {
+	f.t.Helper()
+	ctx := context.Background()
+	p, err := f.s.CreateProduct(ctx, a, org, name)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	v, err := f.s.AddProductVersion(ctx, a, store.ProductVersion{ProductID: p.ID, Version: "1.0", SupportStart: "2028-01-15", SupportEnd: "2033-01-15",
+		Categories: []string{"annex3.1.12"}})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	c := store.SBOMComponent{Ecosystem: "npm", Name: "left-pad", Version: "1.0.0", PURL: "pkg:npm/left-pad@1.0.0", Label: name + " left-pad"}
+	up := store.SBOMUpload{VersionID: v.ID, Name: "bom.cdx.json", Format: "CycloneDX 1.6 JSON", Data: []byte(`{"name":"` + name + `"}`),
+		Components: 1, Packages: []store.SBOMComponent{c}}
+	found := store.Finding{PURL: c.PURL, Component: c.Label, ComponentVersion: c.Version, Ecosystem: c.Ecosystem, Package: c.Name,
+		VulnID: "GHSA-aaaa-bbbb-cccc", Aliases: []string{"CVE-2026-0001"}, Severity: "HIGH", Summary: name + " flaw", Fixed: []string{"1.0.1"}}
+	if _, _, err := f.s.AddSBOM(ctx, a, up, []store.Finding{found}); err != nil {
+		f.t.Fatal(err)
+	}
+	fs, err := f.s.Findings(ctx, a, org, store.FindingFilter{VersionID: v.ID})
+	if err != nil || len(fs) != 1 {
+		f.t.Fatalf("findings %v, %v", fs, err)
+	}
+	return p.ID, v.ID, fs[0].ID
 }
 
 func testProfile(name, email string) store.Profile {
@@ -115,15 +152,21 @@ func (f *fixture) incident(org, title string) string {
 	return inc.ID
 }
 
-// expand replaces {orgA}, {orgB}, {incA}, {incB} and {newIncA},
-// {newIncB} (a fresh incident) in s.
+// expand replaces {orgA}, {orgB}, {incA}, {incB}, {newIncA}, {newIncB} (a
+// fresh incident), {prodA}, {prodB}, {verA}, {verB}, {findA}, {findB} and
+// {uniq} (a number not given before) in s.
 func (f *fixture) expand(s string) string {
+	for strings.Contains(s, "{uniq}") {
+		f.uniq++
+		s = strings.Replace(s, "{uniq}", strconv.Itoa(f.uniq), 1)
+	}
 	for _, r := range []struct{ key, org, title string }{{"{newIncA}", f.orgA, "Alpha fresh"}, {"{newIncB}", f.orgB, foreignMark + " fresh"}} {
 		if strings.Contains(s, r.key) {
 			s = strings.ReplaceAll(s, r.key, f.incident(r.org, r.title))
 		}
 	}
-	return strings.NewReplacer("{orgA}", f.orgA, "{orgB}", f.orgB, "{incA}", f.incA, "{incB}", f.incB).Replace(s)
+	return strings.NewReplacer("{orgA}", f.orgA, "{orgB}", f.orgB, "{incA}", f.incA, "{incB}", f.incB,
+		"{prodA}", f.prodA, "{prodB}", f.prodB, "{verA}", f.verA, "{verB}", f.verB, "{findA}", f.findA, "{findB}", f.findB).Replace(s)
 }
 
 type response struct {

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -11,7 +12,9 @@ import (
 	"time"
 
 	"github.com/pflicht/pflicht/internal/clock"
+	"github.com/pflicht/pflicht/internal/facts"
 	"github.com/pflicht/pflicht/internal/store"
+	"github.com/pflicht/pflicht/internal/view"
 )
 
 type createIncidentRequest struct {
@@ -23,8 +26,8 @@ type createIncidentRequest struct {
 // incidentView is an incident with its reports and its reporting clock.
 type incidentView struct {
 	store.Incident
-	Reports []report `json:"reports"`
-	Clock   timeline `json:"clock" doc:"the reporting stages from clock.Compute, with due instants, status and required content"`
+	Reports []report      `json:"reports"`
+	Clock   view.Timeline `json:"clock" doc:"the reporting stages from clock.Compute, with due instants, status and required content"`
 }
 
 func (v incidentView) location() string { return "/incidents/" + v.ID }
@@ -64,23 +67,46 @@ func (h *handler) createIncident(c *call, req createIncidentRequest) (incidentVi
 	if strings.TrimSpace(req.Title) == "" {
 		errs = append(errs, FieldError{"title", "required"})
 	}
-	if req.AwareAt.IsZero() {
+	switch {
+	case req.AwareAt.IsZero():
 		errs = append(errs, FieldError{"aware_at", "required: when the organisation became aware (RFC 3339)"})
+	case req.AwareAt.After(c.now):
+		// Checked here: facts.ClockInput takes what is on record as having
+		// happened, so the clock would not refuse it.
+		errs = append(errs, FieldError{"aware_at", "lies after now"})
 	}
 	if errs != nil {
 		return incidentView{}, problem(http.StatusUnprocessableEntity, "", errs...)
 	}
-	// The clock checks what it needs of the incident (aware_at not in the
-	// future) before anything is stored.
-	if _, err := clock.Compute(clockInput(inc, nil, c.now)); err != nil {
+	// The clock checks what else it needs of the incident before anything
+	// is stored.
+	if _, err := clock.Compute(facts.ClockInput(inc, nil, store.Profile{}, c.now)); err != nil {
 		return incidentView{}, err
 	}
 	ctx := c.r.Context()
-	inc, err := h.store.CreateIncident(ctx, c.actor, inc)
+	inc, err := h.store.CreateIncident(ctx, c.actor, inc, withNextDue)
 	if err != nil {
 		return incidentView{}, h.orgWriteRefused(c, orgID, err)
 	}
-	return incidentViewOf(inc, nil, c.now)
+	p, err := h.profile(c, orgID)
+	if err != nil {
+		return incidentView{}, err
+	}
+	return incidentViewOf(inc, nil, p, c.now)
+}
+
+// withNextDue keeps the incident's next due instant with every write, for
+// the overdue feed (store.IncidentFeed).
+var withNextDue = store.WithNextDue(facts.NextDue)
+
+// profile is the organisation's current profile (zero if it has none):
+// facts.ClockInput reads whether it operates a critical installation.
+func (h *handler) profile(c *call, orgID string) (store.Profile, error) {
+	vs, err := h.store.Profiles(c.r.Context(), c.actor, orgID)
+	if err != nil || len(vs) == 0 {
+		return store.Profile{}, err
+	}
+	return vs[0].Profile, nil
 }
 
 func (h *handler) getIncident(c *call, _ noBody) (incidentView, error) {
@@ -93,7 +119,11 @@ func (h *handler) getIncident(c *call, _ noBody) (incidentView, error) {
 	if err != nil {
 		return incidentView{}, err
 	}
-	return incidentViewOf(inc, reports, c.now)
+	p, err := h.profile(c, inc.OrgID)
+	if err != nil {
+		return incidentView{}, err
+	}
+	return incidentViewOf(inc, reports, p, c.now)
 }
 
 type updateIncidentRequest struct {
@@ -112,14 +142,14 @@ func (h *handler) updateIncident(c *call, req updateIncidentRequest) (incidentVi
 	return h.getIncident(c, noBody{})
 }
 
-func incidentViewOf(inc store.Incident, reports []store.Report, now time.Time) (incidentView, error) {
-	in := clockInput(inc, reports, now)
+func incidentViewOf(inc store.Incident, reports []store.Report, p store.Profile, now time.Time) (incidentView, error) {
+	in := facts.ClockInput(inc, reports, p, now)
 	res, err := clock.Compute(in)
 	if err != nil {
 		// The incident's input was checked when stored; a failure now is ours.
 		return incidentView{}, fmt.Errorf("api: incident %s: %v", inc.ID, err)
 	}
-	v := incidentView{Incident: inc, Reports: make([]report, 0, len(reports)), Clock: newTimeline(res, in.Now)}
+	v := incidentView{Incident: inc, Reports: make([]report, 0, len(reports)), Clock: view.NewTimeline(res, in.Now)}
 	for _, r := range reports {
 		rv, err := reportOf(r)
 		if err != nil {
@@ -138,44 +168,11 @@ func reportOf(r store.Report) (report, error) {
 	return rv, nil
 }
 
-// clockInput is what an incident's reports tell the clock engine. The
-// first report of a stage is its submission. Events the API does not
-// record are read from the reports that presuppose them: an interim report
-// answers a request (§32(1) Nr. 3 BSIG, Art. 14(6) CRA), a progress report
-// states that the BSIG incident is still ongoing (§32(2) S. 1), and a final
-// report after it marks the final handling (§32(2) S. 2).
-func clockInput(inc store.Incident, reports []store.Report, now time.Time) clock.Input {
-	in := clock.Input{Regime: clock.Regime(inc.Regime), AwareAt: inc.AwareAt, Now: now}
-	first := func(stage string) *time.Time {
-		for _, r := range reports {
-			if r.Stage == stage {
-				t := r.SubmittedAt
-				return &t
-			}
-		}
-		return nil
-	}
-	in.EarlyWarningAt = first("early_warning")
-	in.NotifiedAt = first("notification")
-	in.InterimAt = first("interim")
-	in.InterimRequestedAt = in.InterimAt
-	in.FinalAt = first("final")
-	if in.Regime == clock.BSIG {
-		in.ProgressAt = first("progress")
-		in.IncidentOngoing = in.ProgressAt != nil
-		if in.IncidentOngoing {
-			in.HandlingCompletedAt = in.FinalAt
-		}
-	} else {
-		in.UserInformedAt = first("user_information")
-	}
-	return in
-}
-
 // reportTriggers are trigger events that are themselves reports of the
 // incident: until they happen, the stage they start is not open. Other
-// triggers (a request, a fix, the final handling) happen outside the API,
-// and a report of their stage is what tells of them.
+// triggers (a request, a fix, the final handling) are recorded with
+// recordIncidentEvents, or told by a report of their stage submitted first
+// (facts.ClockInput reads the event from it).
 var reportTriggers = []clock.Event{clock.NotificationSubmitted}
 
 func (h *handler) submitIncidentReport(c *call, req submitReportRequest) (reportResponse, error) {
@@ -188,7 +185,11 @@ func (h *handler) submitIncidentReport(c *call, req submitReportRequest) (report
 	if err != nil {
 		return reportResponse{}, err
 	}
-	st, err := openStage(inc, reports, req.Stage, c.now)
+	p, err := h.profile(c, inc.OrgID)
+	if err != nil {
+		return reportResponse{}, err
+	}
+	st, err := openStage(inc, reports, p, req.Stage, c.now)
 	if err != nil {
 		return reportResponse{}, err
 	}
@@ -199,7 +200,9 @@ func (h *handler) submitIncidentReport(c *call, req submitReportRequest) (report
 	if err != nil {
 		return reportResponse{}, fmt.Errorf("api: report content: %w", err)
 	}
-	r, err := h.store.SubmitReport(ctx, c.actor, inc.ID, req.Stage, content)
+	// A report of the stage racing this one is ErrConflict (409) from the
+	// store, which keeps one report per stage.
+	r, err := h.store.SubmitReport(ctx, c.actor, inc.ID, req.Stage, content, withNextDue)
 	if err != nil {
 		return reportResponse{}, writeRefused(err, nil) // the incident was readable above
 	}
@@ -208,7 +211,7 @@ func (h *handler) submitIncidentReport(c *call, req submitReportRequest) (report
 	if c.now = h.now(); c.now.Before(r.SubmittedAt) {
 		c.now = r.SubmittedAt
 	}
-	v, err := incidentViewOf(inc, append(reports, r), c.now)
+	v, err := incidentViewOf(inc, append(reports, r), p, c.now)
 	if err != nil {
 		return reportResponse{}, err
 	}
@@ -218,11 +221,11 @@ func (h *handler) submitIncidentReport(c *call, req submitReportRequest) (report
 // openStage returns the clock stage a new report of stage would fulfil, or
 // a problem if the incident has no such stage, it was reported already, or
 // it is not open yet.
-func openStage(inc store.Incident, reports []store.Report, stage string, now time.Time) (clock.Stage, error) {
+func openStage(inc store.Incident, reports []store.Report, p store.Profile, stage string, now time.Time) (clock.Stage, error) {
 	if stage == "" {
 		return clock.Stage{}, invalid("stage", "required")
 	}
-	in := clockInput(inc, reports, now)
+	in := facts.ClockInput(inc, reports, p, now)
 	if in.Regime == clock.BSIG && stage == "progress" {
 		// A progress report is what states that the incident is ongoing;
 		// check it against the clock of an ongoing incident.
@@ -340,4 +343,129 @@ func (c *call) queryInt(name string, def, lo, hi int) (int, error) {
 		return 0, problem(http.StatusBadRequest, "", FieldError{name, fmt.Sprintf("must be an integer from %d to %d", lo, hi)})
 	}
 	return n, nil
+}
+
+// incidentEventsRequest records events the reporting clocks run from;
+// absent fields leave what is recorded.
+type incidentEventsRequest struct {
+	FixAvailableAt      *time.Time `json:"fix_available_at,omitempty" doc:"cra-vulnerability: a corrective or mitigating measure is available; the final report is due 14 days later (Art. 14(2)(c) CRA). Recorded by the organisation."`
+	InterimRequestedAt  *time.Time `json:"interim_requested_at,omitempty" doc:"the authority requested an interim report (§32(1) Nr. 3 BSIG, Art. 14(6) CRA). Recorded by a supervisor only; replaces an earlier request and its deadline."`
+	InterimDueAt        *time.Time `json:"interim_due_at,omitempty" doc:"the deadline the authority set with its request; only with interim_requested_at"`
+	IncidentOngoing     *bool      `json:"incident_ongoing,omitempty" doc:"bsig: the incident is still ongoing when the final report falls due, so a progress report replaces it (§32(2) S. 1 BSIG). Recorded by the organisation."`
+	HandlingCompletedAt *time.Time `json:"handling_completed_at,omitempty" doc:"bsig, ongoing incident: final handling completed; the final report follows (§32(2) S. 2 BSIG). Recorded by the organisation."`
+}
+
+// recordIncidentEvents records events of an incident. The clock engine
+// checks them on the incident as it would then be before anything is
+// stored (an event of another regime, a time after now or before the
+// awareness is 422 naming the field); the store checks the roles: only a
+// supervisor records the authority's request, only the organisation (and
+// admins) its own events (403 otherwise).
+func (h *handler) recordIncidentEvents(c *call, req incidentEventsRequest) (incidentView, error) {
+	up := store.EventUpdate{FixAvailableAt: req.FixAvailableAt, InterimRequestedAt: req.InterimRequestedAt, InterimDueAt: req.InterimDueAt,
+		Ongoing: req.IncidentOngoing, HandlingCompletedAt: req.HandlingCompletedAt}
+	switch {
+	case up == store.EventUpdate{}:
+		return incidentView{}, problem(http.StatusUnprocessableEntity, "give at least one of fix_available_at, interim_requested_at, incident_ongoing, handling_completed_at")
+	case req.InterimDueAt != nil && req.InterimRequestedAt == nil:
+		return incidentView{}, invalid("interim_due_at", "given without interim_requested_at")
+	case req.InterimDueAt != nil && !req.InterimDueAt.After(*req.InterimRequestedAt):
+		return incidentView{}, invalid("interim_due_at", "must lie after interim_requested_at")
+	}
+	ctx, id := c.r.Context(), c.r.PathValue("id")
+	inc, err := h.store.Incident(ctx, c.actor, id)
+	if err != nil {
+		return incidentView{}, err
+	}
+	reports, err := h.store.Reports(ctx, c.actor, id)
+	if err != nil {
+		return incidentView{}, err
+	}
+	next := inc
+	if up.FixAvailableAt != nil {
+		next.FixAvailableAt = up.FixAvailableAt
+	}
+	if up.InterimRequestedAt != nil {
+		next.InterimRequestedAt, next.InterimDueAt = up.InterimRequestedAt, up.InterimDueAt
+	}
+	if up.Ongoing != nil {
+		next.Ongoing = *up.Ongoing
+	}
+	if up.HandlingCompletedAt != nil {
+		next.HandlingCompletedAt = up.HandlingCompletedAt
+	}
+	// Checked against this server's clock: an event must have happened.
+	for _, f := range []struct {
+		name string
+		t    *time.Time
+	}{{"fix_available_at", up.FixAvailableAt}, {"interim_requested_at", up.InterimRequestedAt}, {"handling_completed_at", up.HandlingCompletedAt}} {
+		if f.t != nil && f.t.After(c.now) {
+			return incidentView{}, invalid(f.name, "lies after now; give only events that have happened")
+		}
+	}
+	if _, err := clock.Compute(facts.ClockInput(next, reports, store.Profile{}, c.now)); err != nil {
+		return incidentView{}, err
+	}
+	inc, err = h.store.SetIncidentEvents(ctx, c.actor, id, up, withNextDue)
+	if err != nil {
+		return incidentView{}, writeRefused(err, nil) // the incident was readable above
+	}
+	p, err := h.profile(c, inc.OrgID)
+	if err != nil {
+		return incidentView{}, err
+	}
+	return incidentViewOf(inc, reports, p, c.now)
+}
+
+// feedItem is an incident of the feed with its organisation's name and the
+// stage due soonest.
+type feedItem struct {
+	store.Incident
+	OrgName string       `json:"org_name"`
+	Next    *clock.Stage `json:"next_stage,omitempty" doc:"the unreported stage due soonest (clock.Compute at the time of the request); absent if none is due"`
+}
+
+type feedPage struct {
+	Items      []feedItem `json:"items"`
+	Overdue    int        `json:"overdue" doc:"incidents with an overdue stage, over all pages (of the regime asked for)"`
+	NextCursor string     `json:"next_cursor,omitempty" doc:"pass as cursor for the next page; absent on the last page"`
+}
+
+// listAllIncidents is the incident feed: for supervisors and admins every
+// organisation's incidents, for others those of their organisations.
+func (h *handler) listAllIncidents(c *call, _ noBody) (feedPage, error) {
+	limit, err := c.queryInt("limit", 50, 1, store.MaxFeedLimit)
+	if err != nil {
+		return feedPage{}, err
+	}
+	q := c.r.URL.Query()
+	f := store.FeedQuery{Now: c.now, Limit: limit, Cursor: q.Get("cursor"), Regime: store.Regime(q.Get("regime"))}
+	switch q.Get("regime") {
+	case "", string(store.RegimeBSIG), string(store.RegimeCRAIncident), string(store.RegimeCRAVulnerability):
+	default:
+		return feedPage{}, problem(http.StatusBadRequest, "", FieldError{"regime", "one of bsig, cra-incident, cra-vulnerability"})
+	}
+	switch q.Get("overdue") {
+	case "", "false":
+	case "true":
+		f.Overdue = true
+	default:
+		return feedPage{}, problem(http.StatusBadRequest, "", FieldError{"overdue", "true or false"})
+	}
+	pg, err := h.store.IncidentFeed(c.r.Context(), c.actor, f)
+	if errors.Is(err, store.ErrInvalid) {
+		return feedPage{}, problem(http.StatusBadRequest, "", FieldError{"cursor", "not a cursor of this list; use next_cursor of the previous page"})
+	}
+	if err != nil {
+		return feedPage{}, err
+	}
+	out := feedPage{Items: make([]feedItem, 0, len(pg.Items)), Overdue: pg.Overdue, NextCursor: pg.NextCursor}
+	for _, it := range pg.Items {
+		res, err := clock.Compute(facts.ClockInput(it.Incident, it.Reports, store.Profile{}, c.now))
+		if err != nil {
+			return feedPage{}, fmt.Errorf("api: incident %s: %v", it.ID, err)
+		}
+		out.Items = append(out.Items, feedItem{Incident: it.Incident, OrgName: it.OrgName, Next: facts.NextStage(res)})
+	}
+	return out, nil
 }

@@ -2,13 +2,22 @@ package api
 
 import (
 	"bytes"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pflicht/pflicht/internal/store"
 	"github.com/pflicht/pflicht/internal/store/storetest"
 )
+
+// interimRequest is the authority's request for an interim report, a
+// minute before the matrix runs (after the fixture's incidents' awareness).
+var interimRequest = fmt.Sprintf(`{"interim_requested_at":%q}`, time.Now().Add(-time.Minute).UTC().Format(time.RFC3339))
+
+// sbomBody is a CycloneDX SBOM of one component.
+const sbomBody = `{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[{"type":"library","name":"left-pad","version":"1.0.0","purl":"pkg:npm/left-pad@1.0.0"}]}`
 
 // matrixActors are the columns of the expected statuses; anonymous and an
 // unknown token get 401 on every route but the public one.
@@ -37,6 +46,19 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"getIncident", "GET", "/incidents/{inc}", "", "200 200 200 200 200", "404 404 404 200 200"},
 		{"updateIncident", "PATCH", "/incidents/{inc}", `{"status":"open"}`, "200 200 403 403 200", "404 404 404 403 200"},
 		{"submitIncidentReport", "POST", "/incidents/{newInc}/reports", earlyWarning, "201 201 403 403 201", "404 404 404 403 201"},
+		// The organisation records its own events, the supervisor the authority's request.
+		{"recordIncidentEvents", "POST", "/incidents/{inc}/events", `{"incident_ongoing":true}`, "200 200 403 403 200", "404 404 404 403 200"},
+		{"recordIncidentEvents", "POST", "/incidents/{inc}/events", interimRequest, "403 403 403 200 403", "404 404 404 200 403"},
+		{"listAllIncidents", "GET", "/incidents?overdue=false", "", "200 200 200 200 200", ""},
+		{"listProducts", "GET", "/organisations/{org}/products", "", "200 200 200 200 200", "404 404 404 200 200"},
+		{"createProduct", "POST", "/organisations/{org}/products", `{"name":"Switch"}`, "201 201 403 403 201", "404 404 404 403 201"},
+		{"getProduct", "GET", "/products/{prod}", "", "200 200 200 200 200", "404 404 404 200 200"},
+		{"addProductVersion", "POST", "/products/{prod}/versions", `{"version":"2.{uniq}","placed_on":"2028-06-01","support_years":5}`, "201 201 403 403 201", "404 404 404 403 201"},
+		{"updateProductVersion", "PATCH", "/versions/{ver}", `{"support_years":6}`, "200 200 403 403 200", "404 404 404 403 200"},
+		{"listFindings", "GET", "/versions/{ver}/findings?kev=false", "", "200 200 200 200 200", "404 404 404 200 200"},
+		{"decideFinding", "POST", "/findings/{find}/decision", `{"status":"affected","note":"reachable"}`, "200 200 403 403 200", "404 404 404 403 200"},
+		// Last: an upload marks the fixture's finding gone.
+		{"uploadSBOM", "POST", "/versions/{ver}/sbom", sbomBody, "201 201 403 403 201", "404 404 404 403 201"},
 	}
 	covered := map[string]bool{}
 	for _, r := range rows {
@@ -50,9 +72,10 @@ func TestAuthorisationMatrix(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		f := newFixture(t, s, nil)
 		for _, r := range rows {
-			targets := []struct{ name, org, inc, want string }{{"own", "{orgA}", "{incA}", r.own}}
+			// Each target is the suffix of its records' placeholders: {orgA}, {prodA}, ….
+			targets := []struct{ name, suffix, want string }{{"own", "A", r.own}}
 			if r.foreign != "" {
-				targets = append(targets, struct{ name, org, inc, want string }{"foreign", "{orgB}", "{incB}", r.foreign})
+				targets = append(targets, struct{ name, suffix, want string }{"foreign", "B", r.foreign})
 			}
 			for _, tg := range targets {
 				want := strings.Fields(tg.want)
@@ -68,8 +91,12 @@ func TestAuthorisationMatrix(t *testing.T) {
 				}
 				for _, actor := range append([]string{anonymous, badToken}, matrixActors...) {
 					t.Run(r.op+"/"+tg.name+"/"+actor, func(t *testing.T) {
-						path := strings.NewReplacer("{org}", tg.org, "{inc}", tg.inc, "{newInc}", strings.Replace(tg.inc, "{inc", "{newInc", 1)).Replace(r.path)
-						body := r.body
+						var pairs []string
+						for _, k := range []string{"org", "inc", "newInc", "prod", "ver", "find"} {
+							pairs = append(pairs, "{"+k+"}", "{"+k+tg.suffix+"}")
+						}
+						path := strings.NewReplacer(pairs...).Replace(r.path)
+						body := f.expand(r.body)
 						if tg.name == "foreign" { // keep B recognisable when an admin rewrites it
 							body = strings.ReplaceAll(body, "Alpha GmbH", foreignMark+" AG")
 						}

@@ -113,14 +113,15 @@ func (g *schemas) component(t reflect.Type) string {
 }
 
 // componentName is the type name, prefixed with its package unless it is
-// ours: scope.Result → ScopeResult, api.incidentView → IncidentView.
+// ours or the JSON forms we share with the CLI: scope.Result → ScopeResult,
+// api.incidentView → IncidentView, view.Timeline → Timeline.
 func componentName(t reflect.Type) string {
 	if t.Name() == "" {
 		panic(fmt.Sprintf("api: anonymous struct %s needs a named type to be documented", t))
 	}
 	pkg := t.PkgPath()[strings.LastIndex(t.PkgPath(), "/")+1:]
 	name := upperFirst(t.Name())
-	if pkg != "api" {
+	if pkg != "api" && pkg != "view" {
 		name = upperFirst(pkg) + name
 	}
 	return name

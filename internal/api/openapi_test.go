@@ -14,6 +14,7 @@ import (
 	"github.com/pflicht/pflicht/internal/clock"
 	"github.com/pflicht/pflicht/internal/store"
 	"github.com/pflicht/pflicht/internal/store/storetest"
+	"github.com/pflicht/pflicht/internal/view"
 )
 
 type openAPIDoc struct {
@@ -126,7 +127,7 @@ func TestEnumsMatchEngines(t *testing.T) {
 	for _, r := range clock.Regimes {
 		regimes = append(regimes, string(r))
 	}
-	for _, typ := range []reflect.Type{reflect.TypeFor[deadlineRequest](), reflect.TypeFor[createIncidentRequest]()} {
+	for _, typ := range []reflect.Type{reflect.TypeFor[view.DeadlineRequest](), reflect.TypeFor[createIncidentRequest]()} {
 		f, _ := field(typ, "regime")
 		if !slices.Equal(sorted(f.enum), sorted(regimes)) {
 			t.Errorf("%s regime enum %v, clock has %v", typ, f.enum, regimes)
@@ -148,7 +149,7 @@ func TestEnumsMatchEngines(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	st, _ := field(reflect.TypeFor[stage](), "status")
+	st, _ := field(reflect.TypeFor[view.Stage](), "status")
 	if want := enums[reflect.TypeFor[clock.Status]()]; !slices.Equal(st.enum, want) {
 		t.Errorf("stage status enum %v, clock.Status %v", st.enum, want)
 	}

@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"reflect"
 	"strings"
 	"time"
 
 	"github.com/pflicht/pflicht/internal/clock"
+	"github.com/pflicht/pflicht/internal/facts"
 	"github.com/pflicht/pflicht/internal/law"
 	"github.com/pflicht/pflicht/internal/scope"
 	"github.com/pflicht/pflicht/internal/store"
@@ -79,12 +79,6 @@ type updateOrganisationResponse struct {
 	ChangeDeadlines []changeDeadline `json:"change_deadlines" doc:"one per change duty the assessment lists, if any field changed; which fields are registration data is for the cited norm to say"`
 }
 
-// scopeProfile is the part of a stored profile the scope engine reads.
-func scopeProfile(p store.Profile) scope.Profile {
-	emp, turnover, balance := float64(p.Employees), float64(p.TurnoverEUR), float64(p.BalanceSheetEUR)
-	return scope.Profile{Employees: &emp, TurnoverEUR: &turnover, BalanceSheetEUR: &balance, Activities: p.Activities}
-}
-
 // storedClass is the class in the store's registry column, where no class
 // is the empty string.
 func storedClass(c scope.Class) string {
@@ -97,7 +91,7 @@ func storedClass(c scope.Class) string {
 // assess runs the scope engine on p; its field errors name the field
 // inside the request's profile.
 func assess(p store.Profile, day time.Time) (scope.Result, error) {
-	res, err := scope.Check(scopeProfile(p), day)
+	res, err := scope.Check(facts.ScopeProfile(p), day)
 	if fe, ok := errors.AsType[*scope.FieldError](err); ok {
 		return res, invalid("profile."+fe.Field, fe.Msg)
 	}
@@ -158,7 +152,7 @@ func (h *handler) organisation(c *call, id string) (organisationView, error) {
 		return organisationView{}, err
 	}
 	cur := versions[0] // newest first
-	res, err := scope.Check(scopeProfile(cur.Profile), c.today())
+	res, err := scope.Check(facts.ScopeProfile(cur.Profile), c.today())
 	if err != nil {
 		// Stored profiles were checked when written; only changed law data
 		// can make one unreadable, which is no fault of this request.
@@ -228,7 +222,7 @@ func (h *handler) updateOrganisation(c *call, req updateOrganisationRequest) (up
 	if err != nil {
 		return updateOrganisationResponse{}, err
 	}
-	out := updateOrganisationResponse{Organisation: v, ChangedFields: changedFields(prev[0].Profile, req.Profile), ChangeDeadlines: []changeDeadline{}}
+	out := updateOrganisationResponse{Organisation: v, ChangedFields: prev[0].Profile.Changed(req.Profile), ChangeDeadlines: []changeDeadline{}}
 	if len(out.ChangedFields) == 0 {
 		return out, nil
 	}
@@ -256,22 +250,6 @@ func (h *handler) updateOrganisation(c *call, req updateOrganisationRequest) (up
 		}
 	}
 	return out, nil
-}
-
-// changedFields names the JSON fields of the profile whose values differ.
-func changedFields(a, b store.Profile) []string {
-	out := []string{}
-	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
-	for _, f := range fieldsOf(va.Type()) {
-		x, y := va.FieldByIndex(f.index), vb.FieldByIndex(f.index)
-		if x.Kind() == reflect.Slice && x.Len() == 0 && y.Len() == 0 {
-			continue // nil and [] are the same list
-		}
-		if !reflect.DeepEqual(x.Interface(), y.Interface()) {
-			out = append(out, f.name)
-		}
-	}
-	return out
 }
 
 // writeRefused turns the store's ErrNotFound on a write into 403 when
@@ -316,6 +294,9 @@ func (h *handler) submitRegistration(c *call, _ noBody) (registrationResponse, e
 	return registrationResponse{Registration: reg, Status: v.Registration}, nil
 }
 
+// maxQuery is the longest name search; the store refuses longer ones.
+const maxQuery = 300
+
 type organisationPage struct {
 	Items      []store.Organisation `json:"items"`
 	Total      int                  `json:"total" doc:"matching organisations over all pages"`
@@ -324,7 +305,10 @@ type organisationPage struct {
 
 func (h *handler) listOrganisations(c *call, _ noBody) (organisationPage, error) {
 	q := c.r.URL.Query()
-	f := store.RegistryFilter{Class: q.Get("class"), Sector: q.Get("sector"), After: q.Get("cursor")}
+	f := store.RegistryFilter{Query: strings.TrimSpace(q.Get("q")), Class: q.Get("class"), Sector: q.Get("sector"), After: q.Get("cursor")}
+	if len(f.Query) > maxQuery {
+		return organisationPage{}, problem(http.StatusBadRequest, "", FieldError{"q", fmt.Sprintf("longer than %d bytes", maxQuery)})
+	}
 	var err error
 	if f.Limit, err = c.queryInt("limit", 50, 1, 500); err != nil {
 		return organisationPage{}, err
@@ -336,6 +320,13 @@ func (h *handler) listOrganisations(c *call, _ noBody) (organisationPage, error)
 		f.Registered = &reg
 	default:
 		return organisationPage{}, problem(http.StatusBadRequest, "", FieldError{"registered", "must be true or false"})
+	}
+	switch q.Get("changed") {
+	case "", "false":
+	case "true":
+		f.Changed = true
+	default:
+		return organisationPage{}, problem(http.StatusBadRequest, "", FieldError{"changed", "must be true or false"})
 	}
 	page, err := h.store.Registry(c.r.Context(), c.actor, f)
 	if errors.Is(err, store.ErrInvalid) {
