@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pflicht/pflicht/internal/law"
+	"github.com/pflicht/pflicht/internal/store"
 )
 
 // fieldError is one invalid form field: Field is the input's id (the error
@@ -35,14 +36,6 @@ func (fe fieldErrors) For(id string) *fieldError {
 
 func (fe *fieldErrors) add(field, label, msg string, args ...any) {
 	*fe = append(*fe, fieldError{Field: field, Label: label, Msg: msg, Args: args})
-}
-
-// memberStates are the EU member states by the codes the EU itself uses
-// (EL for Greece); GR is accepted and written as EL.
-var memberStates = map[string]bool{
-	"AT": true, "BE": true, "BG": true, "CY": true, "CZ": true, "DE": true, "DK": true, "EE": true, "EL": true,
-	"ES": true, "FI": true, "FR": true, "HR": true, "HU": true, "IE": true, "IT": true, "LT": true, "LU": true,
-	"LV": true, "MT": true, "NL": true, "PL": true, "PT": true, "RO": true, "SE": true, "SI": true, "SK": true,
 }
 
 // hrNumber is a German commercial-type register number: register (HRA,
@@ -125,7 +118,7 @@ func checkMemberStates(fe *fieldErrors, field, label string, vs []string) []stri
 			if c == "GR" {
 				c = "EL"
 			}
-			if !memberStates[c] {
+			if !store.EUMemberState(c) {
 				fe.add(field, label, "err.member_state", c)
 				return out
 			}

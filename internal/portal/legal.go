@@ -1,24 +1,30 @@
 package portal
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pflicht/pflicht/internal/clock"
+	"github.com/pflicht/pflicht/internal/facts"
 	"github.com/pflicht/pflicht/internal/fines"
+	"github.com/pflicht/pflicht/internal/law"
 	"github.com/pflicht/pflicht/internal/scope"
+	"github.com/pflicht/pflicht/internal/store"
 )
 
 // This file turns what the store holds into the inputs of the engines and
 // arranges their answers for the pages. It holds no legal rule: deadlines
-// come from clock, classes and obligations from scope, fines from fines.
+// come from clock (through facts), classes and obligations from scope,
+// offences and fines from fines.
 
 // submitted is one report of an incident as stored.
 type submitted struct {
 	Stage       string
 	SubmittedAt time.Time
-	SubmittedBy string
+	SubmittedBy string // the actor as recorded; pages show Who
+	Who         string // the submitter's e-mail address, or the actor if no user
 	Content     map[string]string
 }
 
@@ -26,66 +32,48 @@ type submitted struct {
 // for it and, if overdue or late, the offence and fine exposure.
 type stageView struct {
 	clock.Stage
+	// DueDay is the calendar day (Berlin) a period counted in whole days
+	// ends with (Stage.DayEnd): Due is 24:00 of it, shown as "end of DueDay".
+	DueDay    string
 	Report    *submitted
 	Violation *violation
 }
 
-// violation is a missed or late report: the §65 offence whose sanctioned
-// norm covers the stage, and the maximum fine fines.Compute derives.
+// violation is a missed or late report: the offence whose sanctioned norm
+// covers the stage (fines.OffenceFor), and the maximum fine fines.Compute
+// derives.
 type violation struct {
 	Offence fines.Offence
 	Fine    *fines.Result // nil if the fine could not be computed (FineErr says why)
 	FineErr string
 }
 
-// incidentClock computes the reporting stages of a BSIG incident. A
-// submitted progress report tells that the incident was still ongoing at
-// the point of §32(1) Nr. 4 (§32(2) S.1); until then clock shows the final
-// report and its note explains the alternative.
-//
-// The store stamps reports with its own clock; should that run ahead of
-// this server's (another app server), now is taken to be at least the last
-// stamp, so a stamped report is never "in the future".
-func incidentClock(regime clock.Regime, awareAt time.Time, reports []submitted, kritis bool, now time.Time) (clock.Result, error) {
-	for _, r := range reports {
-		if r.SubmittedAt.After(now) {
-			now = r.SubmittedAt
+// incidentClock computes an incident's reporting stages from what is
+// stored (facts.ClockInput); the profile gives the §32(3) BSIG content.
+func incidentClock(inc store.Incident, reports []store.Report, p store.Profile, now time.Time) (clock.Result, error) {
+	return clock.Compute(facts.ClockInput(inc, reports, p, now))
+}
+
+// submittedOf reads the stored reports. Content the portal did not write
+// (another client of the API) may hold non-string values; those are shown
+// as their JSON.
+func submittedOf(reps []store.Report) []submitted {
+	out := make([]submitted, len(reps))
+	for i, r := range reps {
+		out[i] = submitted{Stage: r.Stage, SubmittedAt: r.SubmittedAt, SubmittedBy: r.SubmittedBy, Who: r.SubmittedBy, Content: map[string]string{}}
+		var raw map[string]json.RawMessage
+		if json.Unmarshal(r.Content, &raw) != nil {
+			continue
 		}
-	}
-	in := clock.Input{Regime: regime, AwareAt: awareAt, Now: now, KRITISOperator: kritis && regime == clock.BSIG}
-	first := func(stage string) *time.Time {
-		for _, r := range reports {
-			if r.Stage == stage {
-				t := r.SubmittedAt
-				return &t
+		for k, v := range raw {
+			var str string
+			if json.Unmarshal(v, &str) != nil {
+				str = string(v)
 			}
-		}
-		return nil
-	}
-	in.EarlyWarningAt = first("early_warning")
-	in.NotifiedAt = first("notification")
-	in.InterimAt = first("interim")
-	in.FinalAt = first("final")
-	if regime == clock.BSIG {
-		in.ProgressAt = first("progress")
-		in.IncidentOngoing = in.ProgressAt != nil
-		if in.IncidentOngoing {
-			// After a progress report the final report is owed after final
-			// handling; its submission marks that handling as completed.
-			in.HandlingCompletedAt = in.FinalAt
-		}
-		if in.InterimAt != nil {
-			// An interim report is only ever made on request; the request
-			// came at the latest with it.
-			in.InterimRequestedAt = in.InterimAt
-		}
-	} else {
-		in.UserInformedAt = first("user_information")
-		if in.InterimAt != nil {
-			in.InterimRequestedAt = in.InterimAt
+			out[i].Content[k] = str
 		}
 	}
-	return clock.Compute(in)
+	return out
 }
 
 // stageViews pairs stages with reports and, for overdue or late stages,
@@ -94,6 +82,9 @@ func stageViews(res clock.Result, reports []submitted, class scope.Class, turnov
 	out := make([]stageView, 0, len(res.Stages))
 	for _, st := range res.Stages {
 		v := stageView{Stage: st}
+		if st.DayEnd && st.Due != nil {
+			v.DueDay = st.Due.Add(-time.Nanosecond).In(law.Berlin).Format("02.01.2006")
+		}
 		for i := range reports {
 			if reports[i].Stage == st.Stage {
 				v.Report = &reports[i]
@@ -108,49 +99,26 @@ func stageViews(res clock.Result, reports []submitted, class scope.Class, turnov
 	return out
 }
 
-// violationFor returns the offence of the fine catalogue whose sanctioned
-// norm covers citation ("§ 32 Abs. 1 Satz 1 BSIG" covers "§ 32 Abs. 1
-// Satz 1 Nr. 2 BSIG"), with the maximum fine; nil if no offence names it.
-// Only catalogue entries that sanction exactly one norm are matched, so a
-// list of norms never yields a wrong offence, at worst none.
+// violationFor returns the offence sanctioning the norm citation names,
+// with the maximum fine for the organisation's class and turnover; nil if
+// no offence names it (fines.OffenceFor).
 func violationFor(citation string, class scope.Class, turnover *float64, now time.Time) *violation {
-	for _, o := range fines.Offences(now) {
-		norm, ok := strings.CutSuffix(o.Sanctions, " BSIG")
-		if !ok || strings.ContainsAny(norm, ",") || strings.Contains(norm, " oder ") {
-			continue
-		}
-		if citation != o.Sanctions && !strings.HasPrefix(citation, norm+" ") {
-			continue
-		}
-		v := &violation{Offence: o}
-		c := fines.Case{Offence: o.ID, LegalPerson: true, TurnoverEUR: turnover, AsOf: now}
-		if class == scope.BesondersWichtig || class == scope.Wichtig {
-			c.EntityClass = string(class)
-		}
-		r, err := fines.Compute(c)
-		if err != nil {
-			v.FineErr = err.Error()
-		} else {
-			v.Fine = &r
-		}
-		return v
+	o, ok := fines.OffenceFor(citation, now)
+	if !ok {
+		return nil
 	}
-	return nil
-}
-
-// nextDue is the earliest open deadline of an incident, for the dashboard.
-func nextDue(res clock.Result) *clock.Stage {
-	var best *clock.Stage
-	for i := range res.Stages {
-		st := &res.Stages[i]
-		if st.Due == nil || (st.Status != clock.Due && st.Status != clock.Overdue) {
-			continue
-		}
-		if best == nil || st.Due.Before(*best.Due) {
-			best = st
-		}
+	v := &violation{Offence: o}
+	c := fines.Case{Offence: o.ID, LegalPerson: true, TurnoverEUR: turnover, AsOf: now}
+	if class == scope.BesondersWichtig || class == scope.Wichtig {
+		c.EntityClass = string(class)
 	}
-	return best
+	r, err := fines.Compute(c)
+	if err != nil {
+		v.FineErr = err.Error()
+	} else {
+		v.Fine = &r
+	}
+	return v
 }
 
 // remaining formats a remaining time coarsely ("2 d 3 h 05 min"), negative

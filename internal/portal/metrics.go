@@ -1,8 +1,12 @@
 package portal
 
 import (
+	"crypto/sha256"
+	"crypto/subtle"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,9 +20,12 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// tokenHash is the SHA-256 of the bearer token /metrics requires; nil
+	// without one (Config.MetricsToken).
+	tokenHash []byte
 }
 
-func newMetrics() *metrics {
+func newMetrics(token string) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -33,11 +40,60 @@ func newMetrics() *metrics {
 	}
 	m.reg.MustRegister(m.requests, m.duration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if token != "" {
+		sum := sha256.Sum256([]byte(token))
+		m.tokenHash = sum[:]
+	}
 	return m
 }
 
+// handler serves the metrics to whom may see them. They hold no
+// organisation's data, but operational detail (routes and their traffic,
+// error rates, the process's memory, file descriptors and start time) that
+// helps an attacker time and aim an attack, so they are not public.
+//
+// With a token (--metrics-token-file) a scraper anywhere sends it as
+// "Authorization: Bearer TOKEN". Without one, only clients on a loopback
+// address are served (a Prometheus or an agent on the same host), and not
+// a request that carries Forwarded or X-Forwarded-For: that came through
+// a reverse proxy on this host, on behalf of a client elsewhere.
 func (m *metrics) handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if m.tokenHash != nil {
+			// Compared as hashes, so the time taken says nothing about the
+			// token's length or prefix.
+			sum := sha256.Sum256([]byte(bearer(r)))
+			if subtle.ConstantTimeCompare(sum[:], m.tokenHash) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="pflicht metrics"`)
+				http.Error(w, "metrics: send the token of --metrics-token-file as Authorization: Bearer TOKEN", http.StatusUnauthorized)
+				return
+			}
+		} else if !loopbackClient(r) {
+			http.Error(w, "metrics: served to loopback clients only; set --metrics-token-file to scrape from another host", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// bearer returns the token of an "Authorization: Bearer" header, or "".
+func bearer(r *http.Request) string {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(token)
+}
+
+// loopbackClient reports whether r comes from a loopback address and not
+// through a proxy that says it forwards it.
+func loopbackClient(r *http.Request) bool {
+	if r.Header.Get("Forwarded") != "" || r.Header.Get("X-Forwarded-For") != "" {
+		return false
+	}
+	ip, err := netip.ParseAddr(clientIP(r))
+	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // instrument counts and times h under its route pattern, so the label set

@@ -3,6 +3,8 @@ package portal
 import (
 	"crypto/subtle"
 	"errors"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -70,11 +72,18 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if r.ContentLength > s.cfg.MaxBodyBytes {
+		limit := s.cfg.MaxBodyBytes
+		if isEvidenceUpload(r) {
+			limit += s.cfg.MaxEvidenceBytes
+		}
+		if isSBOMUpload(r) {
+			limit += maxSBOMBytes
+		}
+		if r.ContentLength > limit {
 			s.renderError(w, r, http.StatusRequestEntityTooLarge, "error.too_large")
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }
@@ -88,8 +97,8 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if err := r.ParseForm(); err != nil {
-			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		if err := parseForm(r); err != nil {
+			if _, ok := errors.AsType[*http.MaxBytesError](err); ok || errors.Is(err, multipart.ErrMessageTooLarge) {
 				s.renderError(w, r, http.StatusRequestEntityTooLarge, "error.too_large")
 				return
 			}
@@ -105,6 +114,20 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// multipartMemory is how much of a multipart body (a file upload) is held
+// in memory; the rest goes to temporary files, which net/http removes when
+// the request ends.
+const multipartMemory = 1 << 20
+
+// parseForm reads a URL-encoded or a multipart body into r.PostForm, so
+// the token is checked the same way for both.
+func parseForm(r *http.Request) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		return r.ParseMultipartForm(multipartMemory)
+	}
+	return r.ParseForm()
 }
 
 func (s *Server) forbiddenCSRF(w http.ResponseWriter, r *http.Request) {

@@ -3,11 +3,11 @@ package portal
 import (
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/pflicht/pflicht/internal/clock"
+	"github.com/pflicht/pflicht/internal/facts"
 	"github.com/pflicht/pflicht/internal/law"
 	"github.com/pflicht/pflicht/internal/scope"
 	"github.com/pflicht/pflicht/internal/store"
@@ -56,18 +56,23 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// The profiles in one query; the open incidents are still read per
+	// organisation (openIncidents).
+	var profiles map[string]store.ProfileVersion
+	if len(orgs) > 0 {
+		var err error
+		if profiles, err = s.store.CurrentProfiles(ctx, u.actor()); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
 	now := s.now()
 	cards := make([]orgCard, 0, len(orgs))
 	for _, o := range orgs {
 		c := orgCard{Organisation: o}
-		if o.ProfileVersion > 0 {
+		if v, ok := profiles[o.ID]; ok {
 			c.HasProfile = true
-			vs, err := s.store.Profiles(ctx, u.actor(), o.ID)
-			if err != nil {
-				s.serverError(w, r, err)
-				return
-			}
-			res, err := scope.Check(scopeProfile(vs[0].Profile), now)
+			res, err := scope.Check(facts.ScopeProfile(v.Profile), now)
 			if err != nil {
 				c.ScopeErr = err.Error()
 			} else {
@@ -96,8 +101,12 @@ type profileData struct {
 	Flash        string
 	Sectors      []sectorGroup
 	MemberStates []string
-	// Due are the registration duties of the current profile (scope.Check).
-	Due []scope.Obligation
+	FactGroups   []factGroup
+	Where        []whereSelect
+	// Scope is scope.Check of the current profile; Due its registration
+	// duties.
+	Scope *scope.Result
+	Due   []scope.Obligation
 	// Unregistered: the current version has not been submitted.
 	Unregistered bool
 	Versions     []versionRow
@@ -105,6 +114,9 @@ type profileData struct {
 
 type versionRow struct {
 	store.ProfileVersion
+	// Changed are the labels (message keys) of the fields this version
+	// changed against the one before it.
+	Changed   []string
 	Deadlines []changeDeadline
 }
 
@@ -136,21 +148,14 @@ var sectorGroups = func() []sectorGroup {
 	return out
 }()
 
-var memberStateList = func() []string {
-	var out []string
-	for c := range memberStates {
-		out = append(out, c)
-	}
-	slices.Sort(out)
-	return out
-}()
+var memberStateList = store.EUMemberStates()
 
 func (s *Server) newOrgForm(w http.ResponseWriter, r *http.Request) {
 	s.renderProfile(w, r, http.StatusOK, profileData{Action: "/orgs/new"}, url.Values{fCountry: {"DE"}}, nil)
 }
 
 func (s *Server) createOrg(w http.ResponseWriter, r *http.Request) {
-	p, fe := parseProfile(r.PostForm)
+	p, fe := s.readProfile(r.PostForm)
 	if len(fe) > 0 {
 		s.renderProfile(w, r, http.StatusUnprocessableEntity, profileData{Action: "/orgs/new"}, r.PostForm, fe)
 		return
@@ -173,7 +178,7 @@ func (s *Server) profilePage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request) {
-	p, fe := parseProfile(r.PostForm)
+	p, fe := s.readProfile(r.PostForm)
 	if len(fe) > 0 {
 		d, _, ok := s.loadProfile(w, r)
 		if ok {
@@ -201,7 +206,7 @@ func (s *Server) submitRegistration(w http.ResponseWriter, r *http.Request) {
 // classOf is the class the store files the organisation under, for the
 // registry filter; scope.Check decides it.
 func (s *Server) classOf(p store.Profile) string {
-	c, err := scope.Classify(scopeProfile(p), s.now())
+	c, err := scope.Classify(facts.ScopeProfile(p), s.now())
 	if err != nil || c.Class == scope.None {
 		return ""
 	}
@@ -224,9 +229,10 @@ func (s *Server) loadProfile(w http.ResponseWriter, r *http.Request) (profileDat
 	}
 	now := s.now()
 	d := profileData{Org: o, Action: "/orgs/" + o.ID + "/profile"}
-	d.Unregistered = o.RegisteredAt == nil || o.RegisteredAt.Before(vs[0].CreatedAt)
-	res, err := scope.Check(scopeProfile(vs[0].Profile), now)
+	d.Unregistered = o.RegisteredVersion < o.ProfileVersion
+	res, err := scope.Check(facts.ScopeProfile(vs[0].Profile), now)
 	if err == nil {
+		d.Scope = &res
 		for _, ob := range res.Obligations {
 			if ob.ID == "33.1" || ob.ID == "34.1" {
 				d.Due = append(d.Due, ob)
@@ -234,11 +240,14 @@ func (s *Server) loadProfile(w http.ResponseWriter, r *http.Request) (profileDat
 		}
 	}
 	periods := changePeriods(res.Obligations)
-	for _, v := range vs {
+	for i, v := range vs {
 		row := versionRow{ProfileVersion: v}
+		if i+1 < len(vs) {
+			row.Changed = changedLabels(vs[i+1].Profile.Changed(v.Profile))
+		}
 		// Versions after the first that the last registration does not yet
 		// cover are changes the entity must report within the period.
-		if v.Version > 1 && (o.RegisteredAt == nil || o.RegisteredAt.Before(v.CreatedAt)) {
+		if v.Version > 1 && v.Version > o.RegisteredVersion {
 			for _, p := range periods {
 				if due, ok := p.End(v.CreatedAt); ok {
 					row.Deadlines = append(row.Deadlines, changeDeadline{Title: p.Title, Citation: p.Citation, Due: due, Late: now.After(due)})
@@ -269,7 +278,7 @@ func changePeriods(obs []scope.Obligation) []clock.Period {
 }
 
 func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, status int, d profileData, form url.Values, fe fieldErrors) {
-	d.Sectors, d.MemberStates = sectorGroups, memberStateList
+	d.Sectors, d.MemberStates, d.FactGroups, d.Where = sectorGroups, memberStateList, factGroups, whereSelects
 	title := "profile.title"
 	if d.Org.ID == "" {
 		title = "org.new_title"

@@ -31,9 +31,19 @@ type Config struct {
 	// MaxBodyBytes bounds every request body of the UI (default 1 MiB);
 	// the API bounds its own.
 	MaxBodyBytes int64
+	// MaxEvidenceBytes bounds one uploaded evidence file (default 10 MiB,
+	// at most store.MaxEvidenceSize); its upload route alone gets a body
+	// limit this much larger than MaxBodyBytes.
+	MaxEvidenceBytes int64
 	// SessionIdle ends a session not used for this long (default 30 min);
 	// SessionMax ends any session this long after login (default 12 h).
 	SessionIdle, SessionMax time.Duration
+	// OIDC, if set, offers sign-in with an OpenID Connect provider beside
+	// passwords (NewOIDC).
+	OIDC *OIDC
+	// MetricsToken, if set, is the bearer token /metrics requires; without
+	// it /metrics answers loopback clients only (metrics.go).
+	MetricsToken string
 }
 
 // Server is the portal. It is an http.Handler; `pflicht serve` wraps it in
@@ -48,8 +58,6 @@ type Server struct {
 	handler http.Handler
 	metrics *metrics
 	limits  *loginLimits
-	pending *pendingLogins
-	idle    *idleSessions
 	dummy   string // password hash verified for unknown users, so timing does not tell
 }
 
@@ -67,6 +75,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
+	if cfg.MaxEvidenceBytes <= 0 {
+		cfg.MaxEvidenceBytes = 10 << 20
+	}
+	cfg.MaxEvidenceBytes = min(cfg.MaxEvidenceBytes, store.MaxEvidenceSize)
 	if cfg.SessionIdle <= 0 {
 		cfg.SessionIdle = 30 * time.Minute
 	}
@@ -83,7 +95,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, log: cfg.Logger, store: cfg.Store, now: cfg.Now, view: v,
-		metrics: newMetrics(), limits: newLoginLimits(cfg.Now), pending: newPendingLogins(cfg.Now), idle: newIdleSessions(cfg.Now, cfg.SessionIdle),
+		metrics: newMetrics(cfg.MetricsToken), limits: newLoginLimits(cfg.Store, cfg.Now, cfg.Logger),
 		dummy: dummy,
 	}
 	s.handler = s.middleware(s.routes())

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,14 +14,24 @@ import (
 
 const registryPageSize = 50
 
+// registryClasses are the class filter's choices: the §28 classes and
+// "none" for the organisations without one (registrars, or out of scope).
+var registryClasses = []option{{"besonders_wichtig", "choice.besonders_wichtig"}, {"wichtig", "choice.wichtig"}, {"none", "choice.none"}}
+
+// maxRegistryQuery is the longest search; no organisation name is longer
+// (the profile form allows 300 characters).
+const maxRegistryQuery = 300
+
 // registryFilter reads the filters of the registry page; unknown values
 // are errors that name the field.
 func registryFilter(q url.Values) (store.RegistryFilter, fieldErrors) {
 	var fe fieldErrors
-	f := store.RegistryFilter{Class: q.Get("class"), Sector: q.Get("sector"), After: q.Get("after"), Limit: registryPageSize}
-	switch f.Class {
-	case "", "besonders_wichtig", "wichtig":
-	default:
+	f := store.RegistryFilter{Query: strings.TrimSpace(q.Get("q")), Class: q.Get("class"), Sector: q.Get("sector"), After: q.Get("after"), Limit: registryPageSize}
+	if len(f.Query) > maxRegistryQuery {
+		fe.add("q", "registry.search", "err.too_long", maxRegistryQuery)
+		f.Query = ""
+	}
+	if f.Class != "" && !slices.ContainsFunc(registryClasses, func(o option) bool { return o.Value == f.Class }) {
 		fe.add("class", "registry.class", "err.choice")
 		f.Class = ""
 	}
@@ -36,6 +47,9 @@ func registryFilter(q url.Values) (store.RegistryFilter, fieldErrors) {
 	case "no":
 		no := false
 		f.Registered = &no
+	case "changed":
+		t := true
+		f.Registered, f.Changed = &t, true
 	default:
 		fe.add("registered", "registry.registered", "err.choice")
 	}
@@ -54,6 +68,7 @@ func validSector(id string) bool {
 type registryData struct {
 	Rows    []store.Organisation
 	Total   int
+	Classes []option
 	Sectors []sectorGroup
 	// CSV exports the filtered registry; Next and First are the pager
 	// links ("" if none).
@@ -73,12 +88,12 @@ func (s *Server) registry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	filters := url.Values{}
-	for _, k := range []string{"class", "sector", "registered"} {
+	for _, k := range []string{"q", "class", "sector", "registered"} {
 		if v := q.Get(k); v != "" {
 			filters.Set(k, v)
 		}
 	}
-	d := registryData{Rows: pg.Organisations, Total: pg.Total, Sectors: sectorGroups, CSV: "/supervisor/registry.csv?" + filters.Encode()}
+	d := registryData{Rows: pg.Organisations, Total: pg.Total, Classes: registryClasses, Sectors: sectorGroups, CSV: "/supervisor/registry.csv?" + filters.Encode()}
 	if pg.Next != "" {
 		next := url.Values{}
 		for k, v := range filters {
@@ -120,13 +135,13 @@ func (s *Server) registryCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", `attachment; filename="pflicht-registry.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"id", "name", "class", "profile_version", "registered_at"})
+	cw.Write([]string{"id", "name", "class", "profile_version", "registered_at", "registered_version"})
 	for _, o := range rows {
-		reg := ""
+		reg, regVersion := "", ""
 		if o.RegisteredAt != nil {
-			reg = o.RegisteredAt.UTC().Format(time.RFC3339)
+			reg, regVersion = o.RegisteredAt.UTC().Format(time.RFC3339), strconv.Itoa(o.RegisteredVersion)
 		}
-		cw.Write([]string{o.ID, csvSafe(o.Name), o.Class, strconv.Itoa(o.ProfileVersion), reg})
+		cw.Write([]string{o.ID, csvSafe(o.Name), o.Class, strconv.Itoa(o.ProfileVersion), reg, regVersion})
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
@@ -141,7 +156,74 @@ func csvSafe(v string) string {
 	return v
 }
 
+// supervisorOrgData is one organisation's full record for its authority:
+// the profile page's data (current profile, assessment, versions) and
+// what the other features keep, read through their store calls.
+type supervisorOrgData struct {
+	profileData
+	Profile store.Profile
+	Facts   []factView
+	// MainEstablishment and Representative are the labels of the stated
+	// values, "" if not stated.
+	MainEstablishment, Representative string
+	Registrations                     []store.Registration
+	Incidents                         []store.Incident
+	Measures                          []measureRow
+	Management                        []store.ManagementRecord
+	Products                          []store.Product
+}
+
+// factView is one yes/no fact as stated: Value "yes", "no" or "" (not
+// stated).
+type factView struct {
+	ID, Label, Norm, Value string
+}
+
+func factViews(p store.Profile) []factView {
+	var out []factView
+	for _, g := range factGroups {
+		for _, ff := range g.Facts {
+			v := ""
+			if b := *ff.get(&p); b != nil {
+				v = map[bool]string{true: "yes", false: "no"}[*b]
+			}
+			out = append(out, factView{ID: ff.ID, Label: ff.Label, Norm: ff.Norm, Value: v})
+		}
+	}
+	return out
+}
+
+// supervisorOrg shows one organisation's full record, read-only.
+func (s *Server) supervisorOrg(w http.ResponseWriter, r *http.Request) {
+	pd, vs, ok := s.loadProfile(w, r)
+	if !ok {
+		return
+	}
+	ctx, a, id := r.Context(), state(r).user.actor(), pd.Org.ID
+	cur := vs[0].Profile
+	d := supervisorOrgData{profileData: pd, Profile: cur, Facts: factViews(cur),
+		MainEstablishment: whereLabel(cur.MainEstablishment, mainEstOptions), Representative: whereLabel(cur.Representative, repOptions)}
+	for _, read := range []func() error{
+		func() (err error) { d.Registrations, err = s.store.Registrations(ctx, a, id); return err },
+		func() (err error) { d.Incidents, err = s.store.Incidents(ctx, a, id); return err },
+		func() error {
+			set, err := s.store.Measures(ctx, a, id)
+			d.Measures = measureRows(set, nil, berlinDay(s.now()))
+			return err
+		},
+		func() (err error) { d.Management, err = s.store.ManagementRecords(ctx, a, id); return err },
+		func() (err error) { d.Products, err = s.store.Products(ctx, a, id); return err },
+	} {
+		if err := read(); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "supervisor_org", "supervisor_org.title", page{Data: d})
+}
+
 func (s *Server) supervisorRoutes(handle handleFunc) {
 	handle("GET /supervisor/registry", s.supervisor(s.registry))
 	handle("GET /supervisor/registry.csv", s.supervisor(s.registryCSV))
+	handle("GET /supervisor/orgs/{org}", s.supervisor(s.supervisorOrg))
 }

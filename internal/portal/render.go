@@ -93,7 +93,9 @@ type page struct {
 	Refresh int
 	// Form holds submitted or stored values, for redisplay.
 	Form url.Values
-	Data any
+	// Unread is the navigation's count of unread notifications, nil if none.
+	Unread *unreadBadge
+	Data   any
 }
 
 // input is one form field as the "input" template draws it.
@@ -123,6 +125,9 @@ func field(p page, id, label, typ, hint string, required bool) input {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, p page) {
 	st := state(r)
 	p.L, p.Title, p.User, p.CSRF = s.view.cats[st.lang], title, st.user, s.formToken(w, st)
+	if st.user != nil {
+		p.Unread = s.navUnread(r)
+	}
 	// The language link returns to this page; after a POST (a form with
 	// errors) there is no page to GET again, so it returns to the overview.
 	p.Path = "/"

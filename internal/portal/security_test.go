@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -188,6 +189,88 @@ func TestSessionExpiry(t *testing.T) {
 	})
 }
 
+// TestSessionsAcrossAppServers: two portals on one store behave as one.
+func TestSessionsAcrossAppServers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		other, err := New(Config{Store: st, Now: e.clock.now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := httptest.NewServer(other)
+		t.Cleanup(b.Close)
+		// A client whose requests alternate between the two servers.
+		c := e.client()
+		site := must(url.Parse(e.http.URL))
+		onB := func(path string, cookies []*http.Cookie) int {
+			t.Helper()
+			req, _ := http.NewRequest(http.MethodGet, b.URL+path, nil)
+			for _, ck := range cookies {
+				req.AddCookie(ck)
+			}
+			res, err := http.DefaultTransport.RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			return res.StatusCode
+		}
+		c.login(e.member)
+		cookies := c.c.Jar.Cookies(site)
+		if got := onB("/", cookies); got != http.StatusOK {
+			t.Fatalf("session on the other server: %d", got)
+		}
+		e.clock.add(20 * time.Minute)
+		if got := onB("/", cookies); got != http.StatusOK { // used on b …
+			t.Fatalf("after 20 min on b: %d", got)
+		}
+		e.clock.add(20 * time.Minute)
+		if r := c.get("/"); r.StatusCode != http.StatusOK { // … so a knows it is not idle
+			t.Fatalf("after 40 min on a: %d", r.StatusCode)
+		}
+		e.clock.add(31 * time.Minute)
+		if got := onB("/", cookies); got != http.StatusSeeOther {
+			t.Errorf("idle, on b: %d", got)
+		}
+		if r := c.get("/"); r.StatusCode != http.StatusSeeOther {
+			t.Errorf("idle on b, then on a: %d", r.StatusCode)
+		}
+		// Logout on a ends the session on b.
+		c = e.client()
+		c.login(e.member)
+		cookies = c.c.Jar.Cookies(site)
+		if got := onB("/", cookies); got != http.StatusOK {
+			t.Fatalf("new session on b: %d", got)
+		}
+		if r := c.submit("/", "/logout", url.Values{}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("logout: %d", r.StatusCode)
+		}
+		if got := onB("/", cookies); got != http.StatusSeeOther {
+			t.Errorf("after logout on a, b: %d", got)
+		}
+		// A TOTP login may give the password to one server and the code to
+		// the other: the ticket is in the database.
+		secret := c.enrolAfterLogin(e.member)
+		d := e.client()
+		d.passwordStep(e.member, "/")
+		e.clock.add(30 * time.Second)
+		form := url.Values{"code": {e.code(secret, 0)}, "next": {"/"}, csrfField: {d.csrf("/login/totp")}}
+		req, _ := http.NewRequest(http.MethodPost, b.URL+"/login/totp", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for _, ck := range d.c.Jar.Cookies(must(url.Parse(e.http.URL + "/login/totp"))) {
+			req.AddCookie(ck)
+		}
+		res, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
+			t.Errorf("TOTP step on the other server: %d %q", res.StatusCode, res.Header.Get("Location"))
+		}
+	})
+}
+
 func TestAbsoluteSessionExpiry(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st)
@@ -275,37 +358,63 @@ func TestLoginRateLimit(t *testing.T) {
 	})
 }
 
-// TestLoginLimits: guesses at one account from many addresses are limited
-// by the account's budget, guesses from one address by the address's.
-func TestLoginLimits(t *testing.T) {
-	now := t0
-	l := newLoginLimits(func() time.Time { return now })
-	for i := range accountBurst {
-		keys := []string{addressKey(fmt.Sprintf("192.0.2.%d", i)), accountKey("a@example.de")}
-		if l.blocked(keys...) {
-			t.Fatalf("attempt %d refused", i)
+// TestLoginLimitsAcrossAppServers: the budgets are in the store, so two
+// portals on one database share them: guesses at one account from many
+// addresses and servers are limited by the account's budget, guesses from
+// one address by the address's.
+func TestLoginLimitsAcrossAppServers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		b, err := New(Config{Store: st, Now: e.clock.now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			t.Fatal(err)
 		}
-		l.fail(keys...)
-	}
-	if !l.blocked(addressKey("198.51.100.1"), accountKey("a@example.de")) {
-		t.Error("account budget not enforced across addresses")
-	}
-	for i := range addressBurst {
-		l.fail(addressKey("203.0.113.9"), accountKey(fmt.Sprintf("u%d@example.de", i)))
-	}
-	if !l.blocked(addressKey("203.0.113.9"), accountKey("fresh@example.de")) {
-		t.Error("address budget not enforced across accounts")
-	}
-	if l.blocked(addressKey("198.51.100.2"), accountKey("b@example.de")) {
-		t.Error("an uninvolved address and account are limited")
-	}
-	now = now.Add(limiterTTL + time.Minute)
-	if l.blocked(addressKey("198.51.100.1"), accountKey("a@example.de")) {
-		t.Error("budget not refilled")
-	}
-	if len(l.entries) > 2 {
-		t.Errorf("idle limiters not swept: %d left", len(l.entries))
-	}
+		// Every login goes to the other server than the one before and
+		// comes from the address the test sets: a and b behind a balancer
+		// without stickiness.
+		servers := []http.Handler{e.srv, b}
+		var n atomic.Int64
+		var from atomic.Value
+		e.http.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r.RemoteAddr = from.Load().(string) + ":40000"
+			if r.Method == http.MethodGet { // the form, for its CSRF token
+				e.srv.ServeHTTP(w, r)
+				return
+			}
+			servers[n.Add(1)%2].ServeHTTP(w, r)
+		})
+		try := func(ip, email, pw string) *response {
+			t.Helper()
+			from.Store(ip)
+			return e.client().submit("/login", "/login", url.Values{"email": {email}, "password": {pw}})
+		}
+		for i := range accountBurst {
+			if r := try(fmt.Sprintf("192.0.2.%d", i), e.member.Email, "wrong"); r.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("guess %d: %d", i+1, r.StatusCode)
+			}
+		}
+		for range 2 { // on both servers
+			r := try("198.51.100.1", e.member.Email, password)
+			if r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") != "20" {
+				t.Fatalf("account budget spent: %d, Retry-After %q; want 429 after 20 s", r.StatusCode, r.Header.Get("Retry-After"))
+			}
+		}
+		for i := range addressBurst {
+			if r := try("203.0.113.9", fmt.Sprintf("u%d@example.de", i), "wrong"); r.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("address guess %d: %d", i+1, r.StatusCode)
+			}
+		}
+		if r := try("203.0.113.9", e.outsider.Email, password); r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") != "5" {
+			t.Errorf("address budget spent: %d, Retry-After %q; want 429 after 5 s", r.StatusCode, r.Header.Get("Retry-After"))
+		}
+		if r := try("198.51.100.2", e.outsider.Email, password); r.StatusCode != http.StatusSeeOther {
+			t.Errorf("uninvolved address and account: %d", r.StatusCode)
+		}
+		e.clock.add(accountEvery)
+		if r := try("198.51.100.1", e.member.Email, password); r.StatusCode != http.StatusSeeOther {
+			t.Errorf("after waiting: %d", r.StatusCode)
+		}
+	})
 }
 
 func TestPanicIsA500Page(t *testing.T) {

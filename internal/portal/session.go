@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/pflicht/pflicht/internal/store"
@@ -77,22 +76,18 @@ func hash(token string) string {
 func csrfFor(token string) string { return hash("pflicht csrf\x00" + token) }
 
 // loadSession resolves the session cookie to a user and sets the request's
-// CSRF token. The store enforces the absolute expiry (the session's TTL);
-// the idle expiry is kept here (idleSessions).
+// CSRF token. The store enforces both expiries, the absolute one (the
+// session's TTL) and the idle one (Config.SessionIdle), so every app server
+// on the same database agrees on them.
 func (s *Server) loadSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := &reqState{lang: requestLang(r)}
 		r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
 		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-			a, err := s.store.SessionActor(r.Context(), c.Value)
+			a, err := s.store.SessionActor(r.Context(), c.Value, s.now(), s.cfg.SessionIdle)
 			switch {
-			case err == nil && s.idle.touch(c.Value):
+			case err == nil:
 				st.user, st.token, st.csrf = &user{a}, c.Value, csrfFor(c.Value)
-			case err == nil: // idle too long
-				if err := s.store.DeleteSession(r.Context(), c.Value); err != nil {
-					s.log.Error("end idle session", "err", err)
-				}
-				s.clearCookie(w, sessionCookie)
 			case errors.Is(err, store.ErrNotFound):
 				s.clearCookie(w, sessionCookie)
 			default:
@@ -110,19 +105,14 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 	})
 }
 
-// startSession creates a session for userID and sets its cookie.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, userID string) error {
-	token, err := s.store.CreateSession(r.Context(), userID, s.cfg.SessionMax)
-	if err != nil {
-		return err
-	}
-	s.idle.touch(token)
+// setSession sets the cookie of a session the store has started and drops
+// the pre-session CSRF token.
+func (s *Server) setSession(w http.ResponseWriter, token string) {
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: s.cfg.SecureCookies,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(s.cfg.SessionMax / time.Second),
 	})
 	s.clearCookie(w, preCookie)
-	return nil
 }
 
 // formToken returns the CSRF token for a form on the page being rendered.
@@ -141,43 +131,4 @@ func (s *Server) formToken(w http.ResponseWriter, st *reqState) string {
 
 func (s *Server) clearCookie(w http.ResponseWriter, name string) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
-}
-
-// idleSessions ends sessions unused for longer than the idle timeout. The
-// store keeps one expiry per session, the absolute one, so the last use is
-// kept here, by token hash. It is per process: after a restart a session
-// counts as just used, and behind several app servers each one counts on
-// its own (sticky sessions keep that exact).
-type idleSessions struct {
-	now  func() time.Time
-	idle time.Duration
-	mu   sync.Mutex
-	seen map[string]time.Time
-}
-
-func newIdleSessions(now func() time.Time, idle time.Duration) *idleSessions {
-	return &idleSessions{now: now, idle: idle, seen: make(map[string]time.Time)}
-}
-
-// touch records a use of the session and reports whether it was still
-// within the idle timeout. A session this process has not seen counts as
-// fresh.
-func (t *idleSessions) touch(token string) bool {
-	now, k := t.now(), hash(token)
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	last, ok := t.seen[k]
-	if ok && now.Sub(last) > t.idle {
-		delete(t.seen, k)
-		return false
-	}
-	t.seen[k] = now
-	if len(t.seen) > 1<<16 { // bound memory: drop what has gone idle anyway
-		for k, v := range t.seen {
-			if now.Sub(v) > t.idle {
-				delete(t.seen, k)
-			}
-		}
-	}
-	return true
 }
