@@ -55,7 +55,8 @@ func prepareVulnStmts(ctx context.Context, tx *Tx) (*vulnStmts, error) {
 		{&st.insertPkg, "INSERT INTO vuln_packages (ecosystem, name, record_id) VALUES (?, ?, ?)"},
 		{&st.insertAli, "INSERT INTO vuln_aliases (alias, record_id) VALUES (?, ?)"},
 		{&st.insertUp, "INSERT INTO vuln_upstream (upstream, record_id) VALUES (?, ?)"},
-		{&st.insertEco, "INSERT INTO vuln_ecosystems (ecosystem, record_id) VALUES (?, ?)"},
+		// A concurrent derivation (derivePending) may have written the row.
+		{&st.insertEco, "INSERT INTO vuln_ecosystems (ecosystem, record_id) VALUES (?, ?) ON CONFLICT (ecosystem, record_id) DO NOTHING"},
 	} {
 		var err error
 		if *p.st, err = tx.Prepare(ctx, p.q); err != nil {
@@ -91,7 +92,7 @@ func (s *Store) ImportVulns(ctx context.Context, source string, recs []osv.Recor
 			return err
 		}
 		defer st.close()
-		if err := st.derivePending(ctx); err != nil {
+		if _, err := st.derivePending(ctx); err != nil {
 			return err
 		}
 		// A record listed twice in the batch counts once, in its newest
@@ -260,59 +261,50 @@ func recordEcosystems(r *osv.Record) []string {
 	return ecos
 }
 
-// pendingQuery reads the records imported before vuln_ecosystems existed
-// (migration 0010) whose ecosystem rows are not derived yet.
-const pendingQuery = `SELECT r.id, r.data FROM vuln_ecosystems_pending p
-	JOIN vuln_records r ON r.id = p.record_id WHERE r.withdrawn IS NULL`
-
-// pendingEcosystems calls fn with each record of pendingQuery's rows.
-func pendingEcosystems(rows *sql.Rows, fn func(r *osv.Record) error) error {
-	defer rows.Close()
+// derivePending writes the vuln_ecosystems rows of the records migration
+// 0010 listed as pending, from their stored data, and returns how many
+// records it read: once, in the first import or scan after the migration.
+func (st *vulnStmts) derivePending(ctx context.Context) (int, error) {
+	rows, err := st.tx.Query(ctx, `SELECT r.id, r.data FROM vuln_ecosystems_pending p
+		JOIN vuln_records r ON r.id = p.record_id WHERE r.withdrawn IS NULL`)
+	if err != nil {
+		return 0, fmt.Errorf("store: vulnerability ecosystems: %w", err)
+	}
+	// Read first: the transaction's one connection cannot read and write at
+	// once.
+	var recs []osv.Record
 	for rows.Next() {
 		var id string
 		var data []byte
 		if err := rows.Scan(&id, &data); err != nil {
-			return err
+			rows.Close()
+			return 0, fmt.Errorf("store: vulnerability ecosystems: %w", err)
 		}
 		var r osv.Record
 		if err := json.Unmarshal(data, &r); err != nil {
-			return fmt.Errorf("record %s: %w", id, err)
+			rows.Close()
+			return 0, fmt.Errorf("store: vulnerability ecosystems: record %s: %w", id, err)
 		}
 		r.ID = id
-		if err := fn(&r); err != nil {
-			return err
-		}
+		recs = append(recs, r)
 	}
-	return rows.Err()
-}
-
-// derivePending writes the ecosystem rows of the records migration 0010
-// listed as pending, once, in the first import after it.
-func (st *vulnStmts) derivePending(ctx context.Context) error {
-	rows, err := st.tx.Query(ctx, pendingQuery)
-	if err != nil {
-		return fmt.Errorf("store: vulnerability ecosystems: %w", err)
-	}
-	var recs []osv.Record
-	// Collected first: one connection cannot read and write at once.
-	if err := pendingEcosystems(rows, func(r *osv.Record) error {
-		recs = append(recs, *r)
-		return nil
-	}); err != nil {
-		return fmt.Errorf("store: vulnerability ecosystems: %w", err)
-	}
-	if len(recs) == 0 {
-		return nil
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("store: vulnerability ecosystems: %w", err)
 	}
 	for i := range recs {
 		if err := st.putEcosystems(ctx, &recs[i]); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	if _, err := st.tx.Exec(ctx, "DELETE FROM vuln_ecosystems_pending"); err != nil {
-		return fmt.Errorf("store: vulnerability ecosystems: %w", err)
+		return 0, fmt.Errorf("store: vulnerability ecosystems: %w", err)
 	}
-	return nil
+	if len(recs) > 0 {
+		st.tx.Audit(AuditEntry{Actor: System("vulndb").String(), Action: "derive", Entity: "vulndb", EntityID: "ecosystems",
+			After: map[string]int{"records": len(recs)}})
+	}
+	return len(recs), nil
 }
 
 // compact is the stored form of r: what the matcher and findings use.
@@ -481,8 +473,28 @@ func (s *Store) VulnRecords(ctx context.Context, keys []vuln.Key) ([]osv.Record,
 }
 
 // VulnEcosystems returns the ecosystems that have advisories as the
-// advisories name them, with the release ("Debian:12", "Go"), sorted.
+// advisories name them, with the release ("Debian:12", "Go"), sorted. On a
+// database imported before migration 0010 the first call derives them from
+// the stored records.
 func (s *Store) VulnEcosystems(ctx context.Context) ([]string, error) {
+	var pending bool
+	if err := s.queryRow(ctx, "SELECT EXISTS (SELECT 1 FROM vuln_ecosystems_pending)").Scan(&pending); err != nil {
+		return nil, fmt.Errorf("store: vulnerability ecosystems: %w", err)
+	}
+	if pending {
+		err := s.Tx(ctx, func(tx *Tx) error {
+			st, err := prepareVulnStmts(ctx, tx)
+			if err != nil {
+				return err
+			}
+			defer st.close()
+			_, err = st.derivePending(ctx)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	rows, err := s.query(ctx, "SELECT DISTINCT ecosystem FROM vuln_ecosystems")
 	if err != nil {
 		return nil, fmt.Errorf("store: vulnerability ecosystems: %w", err)
@@ -491,20 +503,8 @@ func (s *Store) VulnEcosystems(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: vulnerability ecosystems: %w", err)
 	}
-	// Records of a database imported before migration 0010 until the next
-	// import derives their rows.
-	if rows, err = s.query(ctx, pendingQuery); err != nil {
-		return nil, fmt.Errorf("store: vulnerability ecosystems: %w", err)
-	}
-	err = pendingEcosystems(rows, func(r *osv.Record) error {
-		ecos = append(ecos, recordEcosystems(r)...)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: vulnerability ecosystems: %w", err)
-	}
-	slices.Sort(ecos)
-	return slices.Compact(ecos), nil
+	slices.Sort(ecos) // byte order, whatever the database's collation
+	return ecos, nil
 }
 
 // ImportKEV replaces the stored entries of k's catalogue by k's and returns

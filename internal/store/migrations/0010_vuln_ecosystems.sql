@@ -13,8 +13,8 @@ CREATE INDEX vuln_ecosystems_by_record ON vuln_ecosystems (record_id);
 -- Records imported before this migration have no vuln_ecosystems rows yet.
 -- Their names are in vuln_records.data (JSON), which SQL cannot read the
 -- same way on SQLite and PostgreSQL: they are listed here, and the store
--- derives their rows on the next import (VulnEcosystems reads their data
--- until then).
+-- derives their rows from the data in the first import or scan after this
+-- migration (derivePending).
 CREATE TABLE vuln_ecosystems_pending (
 	record_id TEXT PRIMARY KEY REFERENCES vuln_records (id) ON DELETE CASCADE
 );
