@@ -376,3 +376,23 @@ func FuzzDecodeOIDCFlow(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCheckRedirectURL: whatever an operator passes, an accepted URL is
+// absolute https (or http on loopback) and ends at pflicht's callback.
+func FuzzCheckRedirectURL(f *testing.F) {
+	f.Add("https://pflicht.example.org/login/oidc/callback")
+	f.Add("http://[::1]:8080/login/oidc/callback")
+	f.Add("http://127.0.0.1.example.org/login/oidc/callback")
+	f.Fuzz(func(t *testing.T, raw string) {
+		if CheckRedirectURL(raw) != nil {
+			return
+		}
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || !strings.HasSuffix(u.Path, callbackPath) {
+			t.Fatalf("accepted %q", raw)
+		}
+		if u.Scheme != "https" && (u.Scheme != "http" || !loopbackHost(u.Hostname())) {
+			t.Fatalf("accepted %q with scheme %q", raw, u.Scheme)
+		}
+	})
+}

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -413,6 +414,46 @@ func TestLoginLimitsAcrossAppServers(t *testing.T) {
 		e.clock.add(accountEvery)
 		if r := try("198.51.100.1", e.member.Email, password); r.StatusCode != http.StatusSeeOther {
 			t.Errorf("after waiting: %d", r.StatusCode)
+		}
+	})
+}
+
+// TestLoginLimitsConcurrent: guesses sent all at once do not all pass the
+// budget check before the first is charged; the overrun is bounded by the
+// attempt slots.
+func TestLoginLimitsConcurrent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		c := e.client()
+		form := url.Values{"email": {e.member.Email}, "password": {"wrong"}, csrfField: {c.csrf("/login")}}.Encode()
+		cookies := c.c.Jar.Cookies(must(url.Parse(e.http.URL)))
+		const n = 30
+		codes := make(chan int, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() {
+				req, _ := http.NewRequest(http.MethodPost, e.http.URL+"/login", strings.NewReader(form))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				for _, ck := range cookies {
+					req.AddCookie(ck)
+				}
+				res, err := http.DefaultTransport.RoundTrip(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				res.Body.Close()
+				codes <- res.StatusCode
+			})
+		}
+		wg.Wait()
+		close(codes)
+		count := map[int]int{}
+		for code := range codes {
+			count[code]++
+		}
+		if tried := count[http.StatusUnauthorized]; tried < accountBurst || tried > accountBurst+cap(attemptSlots)-1 || count[http.StatusTooManyRequests] != n-tried {
+			t.Errorf("%v: want %d to %d guesses tried, the rest limited", count, accountBurst, accountBurst+cap(attemptSlots)-1)
 		}
 	})
 }
