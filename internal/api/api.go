@@ -1,6 +1,7 @@
 // Package api is pflicht's JSON API under /api/v1: organisations (tenants)
 // with their profile versions and scope, incidents with their reporting
-// clocks and reports, and the stateless engines of `pflicht check`, `fine`
+// clocks and reports and the supervisor's incident feed, CRA products with
+// their versions, SBOMs and findings, and the stateless engines of `pflicht check`, `fine`
 // and `deadline`. It is thin like the rest of the portal: it authenticates a
 // bearer token, decodes strictly, calls the store (which scopes every query
 // to the caller's organisations) and the engines (which decide every legal
@@ -96,7 +97,8 @@ type route struct {
 	doc, tag      string
 	access        access
 	query         []queryParam
-	req, resp     reflect.Type // req is nil for operations without a body
+	req, resp     reflect.Type // req is nil for operations without a JSON body
+	raw           []string     // the media types of a raw body (see rawBody); nil for none
 	status        int          // on success
 	errs          []int        // problem statuses beyond those access, path and body imply
 	serve         func(h *handler, c *call) (any, error)
@@ -110,11 +112,19 @@ type queryParam struct {
 // noBody is the request type of operations that take no body.
 type noBody struct{}
 
+// rawBody is implemented by the request types of operations whose body is
+// a file rather than JSON (an SBOM): the handler reads c.r.Body itself,
+// with its own limit, and the document lists the media types it takes,
+// which JSON Schema cannot describe.
+type rawBody interface{ mediaTypes() []string }
+
 // op completes rt with the types of fn and a serve function that decodes
 // the body (once the caller is authenticated) and calls fn.
 func op[Req, Resp any](rt route, fn func(*handler, *call, Req) (Resp, error)) *route {
 	rt.resp = reflect.TypeFor[Resp]()
-	if t := reflect.TypeFor[Req](); t != reflect.TypeFor[noBody]() {
+	if raw, ok := any(*new(Req)).(rawBody); ok {
+		rt.raw = raw.mediaTypes()
+	} else if t := reflect.TypeFor[Req](); t != reflect.TypeFor[noBody]() {
 		rt.req = t
 	}
 	body := rt.req != nil
@@ -156,6 +166,9 @@ func (rt *route) problems() []int {
 		for _, s := range []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity} {
 			st[s] = true
 		}
+	}
+	if rt.raw != nil {
+		st[http.StatusRequestEntityTooLarge] = true
 	}
 	if len(rt.query) > 0 {
 		st[http.StatusBadRequest] = true

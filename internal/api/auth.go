@@ -27,6 +27,19 @@ import (
 //	createIncident                 201     201        403         201
 //	listIncidents, getIncident     200     200        200         200
 //	submitIncidentReport           201     201        403         201
+//	updateIncident                 200     200        403         200
+//	recordIncidentEvents: the
+//	  organisation's events        200     200        403         200
+//	  interim report request       403     403        200         403
+//	listAllIncidents (feed)        200     200        200 (all)   200 (all)
+//	  (members and org_admins: their organisations' incidents only)
+//	listProducts, getProduct,
+//	  listFindings                 200     200        200         200
+//	createProduct,
+//	  addProductVersion            201     201        403         201
+//	updateProductVersion,
+//	  decideFinding                200     200        403         200
+//	uploadSBOM                     201     201        403         201
 //
 // TestAuthorisationMatrix checks every cell, for the own and a foreign
 // organisation.

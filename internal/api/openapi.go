@@ -203,11 +203,20 @@ func openAPI(routes []*route) ([]byte, error) {
 		if params != nil {
 			op["parameters"] = params
 		}
-		if rt.req != nil {
+		switch {
+		case rt.req != nil:
 			op["requestBody"] = map[string]any{
 				"required": true,
 				"content":  map[string]any{"application/json": map[string]any{"schema": g.ref(rt.req)}},
 			}
+		case rt.raw != nil:
+			// A media type without a schema is a body of any bytes (OpenAPI
+			// 3.1, "Considerations for File Uploads").
+			content := map[string]any{}
+			for _, mt := range rt.raw {
+				content[mt] = map[string]any{}
+			}
+			op["requestBody"] = map[string]any{"required": true, "description": "the file itself, not a form", "content": content}
 		}
 		responses := map[string]any{
 			strconv.Itoa(rt.status): map[string]any{
@@ -250,8 +259,11 @@ func openAPI(routes []*route) ([]byte, error) {
 }
 
 const apiDescription = `The JSON API of pflicht: organisations (tenants) under BSIG 2025 (NIS-2), their profile
-versions and scope, incidents with their statutory reporting clocks (§32 BSIG, Art. 14 CRA), and
-the stateless engines behind ` + "`pflicht check`, `pflicht fine` and `pflicht deadline`" + `.
+versions and scope; incidents with their statutory reporting clocks (§32 BSIG, Art. 14 CRA), their
+reports and events, and the incident feed across organisations, overdue first on request; CRA
+products with their versions (class, Art. 32 conformity routes, Art. 13 support period), SBOM
+uploads and the vulnerabilities found in them with their VEX decisions; and the stateless engines
+behind ` + "`pflicht check`, `pflicht fine` and `pflicht deadline`" + `.
 
 Every legal statement in a response comes from an engine with its citation; readings not verified
 against the statute are marked UNVERIFIED. Times are RFC 3339. Errors are RFC 9457 problem details

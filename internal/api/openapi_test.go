@@ -65,8 +65,8 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 				t.Errorf("%s: path parameter %s undocumented", rt.opID, p)
 			}
 		}
-		if (op.RequestBody != nil) != (rt.req != nil) {
-			t.Errorf("%s: request body documented %v, taken %v", rt.opID, op.RequestBody != nil, rt.req != nil)
+		if (op.RequestBody != nil) != (rt.req != nil || rt.raw != nil) {
+			t.Errorf("%s: request body documented %v, taken %v", rt.opID, op.RequestBody != nil, rt.req != nil || rt.raw != nil)
 		}
 		for _, st := range append(rt.problems(), rt.status) {
 			if _, ok := op.Responses[strconv.Itoa(st)]; !ok {
@@ -156,3 +156,66 @@ func TestEnumsMatchEngines(t *testing.T) {
 }
 
 func sorted(s []string) []string { s = slices.Clone(s); slices.Sort(s); return s }
+
+// TestRawBodyDocumented: a file body (uploadSBOM) is documented by its
+// media types, each without a schema (any bytes), and JSON bodies keep
+// their schema under application/json only.
+func TestRawBodyDocumented(t *testing.T) {
+	raw, err := openAPI(routes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc openAPIDoc
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	type body struct {
+		Required bool                                  `json:"required"`
+		Content  map[string]map[string]json.RawMessage `json:"content"`
+	}
+	raws := 0
+	for _, rt := range routes() {
+		var op struct {
+			RequestBody *body `json:"requestBody"`
+		}
+		if err := json.Unmarshal(doc.Paths[rt.path][strings.ToLower(rt.method)], &op); err != nil || op.RequestBody == nil {
+			continue
+		}
+		b := op.RequestBody
+		var types []string
+		for mt := range b.Content {
+			types = append(types, mt)
+		}
+		slices.Sort(types)
+		switch {
+		case rt.raw != nil:
+			raws++
+			want := slices.Sorted(slices.Values(rt.raw))
+			if !b.Required || !slices.Equal(types, want) {
+				t.Errorf("%s: media types %v (required %v), want %v", rt.opID, types, b.Required, want)
+			}
+			for mt, m := range b.Content {
+				if len(m) != 0 {
+					t.Errorf("%s: %s has %v, want no schema (any bytes)", rt.opID, mt, m)
+				}
+			}
+			if !slices.Contains(rt.problems(), 413) {
+				t.Errorf("%s: 413 undocumented", rt.opID)
+			}
+		case !slices.Equal(types, []string{"application/json"}) || b.Content["application/json"]["schema"] == nil:
+			t.Errorf("%s: JSON body documented as %v", rt.opID, b.Content)
+		}
+	}
+	up := slices.IndexFunc(routes(), func(rt *route) bool { return rt.opID == "uploadSBOM" })
+	if up < 0 || routes()[up].raw == nil || routes()[up].req != nil {
+		t.Fatal("uploadSBOM does not take a raw body")
+	}
+	for _, mt := range []string{"application/json", "application/xml", "text/plain", "application/octet-stream"} {
+		if !slices.Contains(routes()[up].raw, mt) {
+			t.Errorf("uploadSBOM: %s undocumented", mt)
+		}
+	}
+	if raws == 0 {
+		t.Error("no raw request body in the document")
+	}
+}

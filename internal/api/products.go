@@ -299,12 +299,19 @@ func (h *handler) updateProductVersion(c *call, req versionFields) (productVersi
 	return versionViewOf(v, c, counts), nil
 }
 
-// maxSBOMBytes bounds an uploaded SBOM, as in the portal: the largest real
-// SBOMs (container images with thousands of components) are a few MiB.
-const maxSBOMBytes = 50 << 20
+// sbomFile is the body of uploadSBOM: the SBOM file itself. Any media
+// type but a form is taken (the format is detected from the content);
+// these are the ones documented: CycloneDX's and SPDX's registered types,
+// and the generic ones clients send for a JSON, XML or tag-value file.
+type sbomFile struct{}
+
+func (sbomFile) mediaTypes() []string {
+	return []string{"application/vnd.cyclonedx+json", "application/vnd.cyclonedx+xml", "application/spdx+json", "text/spdx",
+		"application/json", "application/xml", "text/plain", "application/octet-stream"}
+}
 
 // uploadSBOM takes the SBOM file itself as the body.
-func (h *handler) uploadSBOM(c *call, _ noBody) (findings.UploadResult, error) {
+func (h *handler) uploadSBOM(c *call, _ sbomFile) (findings.UploadResult, error) {
 	ctx := c.r.Context()
 	v, err := h.store.ProductVersion(ctx, c.actor, c.r.PathValue("id"))
 	if err != nil {
@@ -321,11 +328,11 @@ func (h *handler) uploadSBOM(c *call, _ noBody) (findings.UploadResult, error) {
 	if name == "" {
 		name = "sbom"
 	}
-	tooLarge := problem(http.StatusRequestEntityTooLarge, fmt.Sprintf("an SBOM may have at most %d MiB", maxSBOMBytes>>20))
-	if c.r.ContentLength > maxSBOMBytes {
+	tooLarge := problem(http.StatusRequestEntityTooLarge, fmt.Sprintf("an SBOM may have at most %d MiB", findings.MaxSBOMBytes>>20))
+	if c.r.ContentLength > findings.MaxSBOMBytes {
 		return findings.UploadResult{}, tooLarge
 	}
-	res, err := findings.Upload(ctx, h.store, c.actor, v.ID, name, http.MaxBytesReader(c.w, c.r.Body, maxSBOMBytes), c.now)
+	res, err := findings.Upload(ctx, h.store, c.actor, v.ID, name, http.MaxBytesReader(c.w, c.r.Body, findings.MaxSBOMBytes), c.now)
 	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 		return res, tooLarge
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pflicht/pflicht/internal/cra"
 	"github.com/pflicht/pflicht/internal/facts"
+	"github.com/pflicht/pflicht/internal/findings"
 	"github.com/pflicht/pflicht/internal/osv"
 	"github.com/pflicht/pflicht/internal/store"
 	"github.com/pflicht/pflicht/internal/store/storetest"
@@ -255,7 +256,7 @@ func TestUploadSBOMBadInput(t *testing.T) {
 			{"not an SBOM", "", "text/plain", "hello", 0, 422, `"field":"body"`},
 			{"name too long", "?name=" + strings.Repeat("n", 256), "application/json", sbomBody, 0, 422, `"field":"name"`},
 			{"form", "", "multipart/form-data; boundary=x", sbomBody, 0, 415, `"status":415`},
-			{"declared too large", "", "application/json", sbomBody, maxSBOMBytes + 1, 413, `"status":413`},
+			{"declared too large", "", "application/json", sbomBody, findings.MaxSBOMBytes + 1, 413, `"status":413`},
 			{"unknown query parameter", "?format=cdx", "application/json", sbomBody, 0, 400, `"field":"format"`},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
@@ -270,7 +271,7 @@ func TestUploadSBOMBadInput(t *testing.T) {
 			})
 		}
 		t.Run("streamed too large", func(t *testing.T) {
-			res := f.upload(f.verA, memberA, "", "application/octet-stream", io.LimitReader(zeros{}, maxSBOMBytes+1), -1)
+			res := f.upload(f.verA, memberA, "", "application/octet-stream", io.LimitReader(zeros{}, findings.MaxSBOMBytes+1), -1)
 			if res.status != 413 {
 				t.Errorf("%d %.400s", res.status, res.body)
 			}

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pflicht/pflicht/internal/api"
+	"github.com/pflicht/pflicht/internal/facts"
 	"github.com/pflicht/pflicht/internal/notify"
 	"github.com/pflicht/pflicht/internal/portal"
 	"github.com/pflicht/pflicht/internal/store"
@@ -136,6 +137,18 @@ func serve(ctx context.Context, e *env, o serveOptions, ready chan<- string) err
 			log.Error("close store", "err", err)
 		}
 	}()
+	// Incidents stored before migration 0004 (or written without the next
+	// due instant) are missing from the overdue feed until this is done.
+	// One incident the engine refuses must not keep the server down.
+	n, err := st.BackfillNextDue(ctx, store.System("serve"), facts.NextDue)
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case err != nil:
+		log.Warn("next due instants", "set", n, "err", err)
+	case n > 0:
+		log.Info("next due instants", "set", n)
+	}
 	if n := o.notify; n.publicURL != "" && n.webhookURL == "" && n.smtpAddr == "" && o.oidc.Issuer == "" {
 		return &InputError{Field: "--public-url", Msg: "is used only with --webhook-url or --smtp-addr (links in notifications) or --oidc-issuer (the redirect URL)"}
 	}

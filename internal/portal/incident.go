@@ -49,29 +49,22 @@ func regimeOf(r store.Regime) regimeText {
 	return regimeText{}
 }
 
-// openIncidents lists the organisation's open incidents with their next
-// deadline, for the dashboard.
-func (s *Server) openIncidents(r *http.Request, o store.Organisation, now time.Time) ([]incidentRow, error) {
-	a := state(r).user.actor()
-	incs, err := s.store.Incidents(r.Context(), a, o.ID)
+// openIncidents groups the open incidents of every organisation the user
+// reaches by organisation, each with its next deadline, for the dashboard:
+// one store read for all of them.
+func (s *Server) openIncidents(r *http.Request, now time.Time) (map[string][]incidentRow, error) {
+	items, err := s.store.OpenIncidents(r.Context(), state(r).user.actor())
 	if err != nil {
 		return nil, err
 	}
-	var rows []incidentRow
-	for _, inc := range incs {
-		if inc.Status != "open" {
-			continue
-		}
-		reps, err := s.store.Reports(r.Context(), a, inc.ID)
-		if err != nil {
-			return nil, err
-		}
-		row := incidentRow{OrgID: o.ID, ID: inc.ID, Title: inc.Title, AwareAt: inc.AwareAt}
+	rows := make(map[string][]incidentRow)
+	for _, it := range items {
+		row := incidentRow{OrgID: it.OrgID, ID: it.ID, Title: it.Title, AwareAt: it.AwareAt}
 		// The profile moves no due instant, so none is read here.
-		if res, err := incidentClock(inc, reps, store.Profile{}, now); err == nil {
+		if res, err := incidentClock(it.Incident, it.Reports, store.Profile{}, now); err == nil {
 			row.Next = facts.NextStage(res)
 		}
-		rows = append(rows, row)
+		rows[it.OrgID] = append(rows[it.OrgID], row)
 	}
 	return rows, nil
 }
@@ -269,26 +262,13 @@ func (s *Server) loadIncident(w http.ResponseWriter, r *http.Request) (incidentD
 // time order, each with the e-mail address of who recorded it (sub gets
 // them too, for the stages' report details).
 func (s *Server) timeline(ctx context.Context, inc store.Incident, sub []submitted) ([]timelineEntry, error) {
-	var ids []string
-	for _, actor := range []string{inc.FixAvailableBy, inc.InterimRequestedBy, inc.HandlingCompletedBy} {
-		if id, ok := store.ActorUserID(actor); ok {
-			ids = append(ids, id)
-		}
-	}
+	actors := []string{inc.FixAvailableBy, inc.InterimRequestedBy, inc.HandlingCompletedBy}
 	for _, r := range sub {
-		if id, ok := store.ActorUserID(r.SubmittedBy); ok {
-			ids = append(ids, id)
-		}
+		actors = append(actors, r.SubmittedBy)
 	}
-	emails, err := s.store.UserEmails(ctx, ids)
+	who, err := s.emailsOf(ctx, actors)
 	if err != nil {
 		return nil, err
-	}
-	who := func(actor string) string {
-		if id, ok := store.ActorUserID(actor); ok && emails[id] != "" {
-			return emails[id]
-		}
-		return actor
 	}
 	tl := []timelineEntry{{At: inc.AwareAt, Key: "timeline.aware", Kind: "aware"}}
 	for i := range sub {

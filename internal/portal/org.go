@@ -56,20 +56,25 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	// The profiles in one query; the open incidents are still read per
-	// organisation (openIncidents).
+	// The profiles and the open incidents of all organisations shown, one
+	// read each.
+	now := s.now()
 	var profiles map[string]store.ProfileVersion
+	var incidents map[string][]incidentRow
 	if len(orgs) > 0 {
 		var err error
 		if profiles, err = s.store.CurrentProfiles(ctx, u.actor()); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
+		if incidents, err = s.openIncidents(r, now); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
 	}
-	now := s.now()
 	cards := make([]orgCard, 0, len(orgs))
 	for _, o := range orgs {
-		c := orgCard{Organisation: o}
+		c := orgCard{Organisation: o, Incidents: incidents[o.ID]}
 		if v, ok := profiles[o.ID]; ok {
 			c.HasProfile = true
 			res, err := scope.Check(facts.ScopeProfile(v.Profile), now)
@@ -78,11 +83,6 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 			} else {
 				c.Scope = &res
 			}
-		}
-		var err error
-		if c.Incidents, err = s.openIncidents(r, o, now); err != nil {
-			s.serverError(w, r, err)
-			return
 		}
 		cards = append(cards, c)
 	}

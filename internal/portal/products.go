@@ -595,9 +595,9 @@ func (s *Server) renderVersion(w http.ResponseWriter, r *http.Request, status in
 // the router does.
 const sbomUploadPattern = "/orgs/{org}/products/{product}/versions/{version}/sboms"
 
-// maxSBOMBytes bounds one SBOM file: the largest real SBOMs (container
-// images with thousands of components) are a few MiB.
-const maxSBOMBytes = 50 << 20
+// maxSBOMBytes bounds one SBOM file (findings.MaxSBOMBytes, as in the
+// API); limitBody raises the upload route's body limit by it.
+const maxSBOMBytes = findings.MaxSBOMBytes
 
 var sbomUploads = func() *http.ServeMux {
 	m := http.NewServeMux()

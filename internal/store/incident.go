@@ -213,6 +213,26 @@ func (s *Store) Incidents(ctx context.Context, a Actor, orgID string) ([]Inciden
 	return collect(rows, scanIncident, "incidents")
 }
 
+// OpenIncidents lists the open incidents of every organisation a reaches
+// (as Organisations does), newest first, with their reports (without
+// content), in two queries: the dashboard shows them for all of a user's
+// organisations at once.
+func (s *Store) OpenIncidents(ctx context.Context, a Actor) ([]FeedItem, error) {
+	rows, err := s.query(ctx, "SELECT "+prefixed("i.", incidentColumns)+", o.name FROM incidents i JOIN organisations o ON o.id = i.org_id WHERE i.status = 'open' AND "+
+		orgFilter("i.org_id", read)+" ORDER BY i.created_at DESC, i.id", a.args(read)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: open incidents: %w", err)
+	}
+	items, err := collect(rows, scanFeedItem, "open incidents")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.attachReports(ctx, items); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 // lockIncident reads the incident a reaches with acc and locks its row
 // until the transaction ends: the no-op update takes the row lock on
 // PostgreSQL, so writes to one incident from several app servers follow
@@ -257,6 +277,84 @@ func (tx *Tx) refreshNextDue(ctx context.Context, inc *Incident, f NextDueFunc) 
 		return fmt.Errorf("store: incident %q: %w", inc.ID, err)
 	}
 	return nil
+}
+
+// backfillBatch bounds the incidents one BackfillNextDue transaction
+// locks: the transaction shares its commit with others (group commit) and
+// delays them while it runs.
+const backfillBatch = 50
+
+// BackfillNextDue computes Incident.NextDueAt with f for the incidents that
+// have none: those stored before migration 0004 and those written without
+// WithNextDue. Open and closed incidents alike, since closing changes no
+// duty and a closed incident stays in the overdue feed. f runs as in
+// WithNextDue, with each incident's row locked, so a write racing the
+// backfill, or several app servers starting at once, leave the value one
+// of them computed from what was committed: an incident found with a value
+// once locked is left alone. Each value set is audited like every write.
+//
+// Incidents with nothing due keep NULL and are read again at the next
+// call: NULL does not tell "none due" from "never computed". An incident
+// whose stored events f refuses is left as it is and named in the error;
+// the others are still done. set counts the incidents given a value.
+func (s *Store) BackfillNextDue(ctx context.Context, a Actor, f NextDueFunc) (set int, err error) {
+	if err := a.requireAdmin("backfill next due"); err != nil {
+		return 0, err
+	}
+	if f == nil {
+		return 0, fmt.Errorf("store: backfill next due: no function: %w", ErrInvalid)
+	}
+	var refused []error
+	for after := ""; ; {
+		// Keyset pages by id on the index incidents_by_next_due (next_due_at, id).
+		rows, err := s.query(ctx, "SELECT id FROM incidents WHERE next_due_at IS NULL AND id > ? ORDER BY id LIMIT ?", after, backfillBatch)
+		if err != nil {
+			return set, fmt.Errorf("store: backfill next due: %w", err)
+		}
+		ids, err := collect(rows, func(sc interface{ Scan(...any) error }) (string, error) {
+			var id string
+			return id, sc.Scan(&id)
+		}, "backfill next due")
+		if err != nil || len(ids) == 0 {
+			return set, errors.Join(append(refused, err)...)
+		}
+		after = ids[len(ids)-1]
+		var n int
+		var bad []error
+		err = s.Tx(ctx, func(tx *Tx) error {
+			n, bad = 0, nil
+			// Ascending ids: two servers lock in the same order, so they
+			// wait for each other instead of deadlocking.
+			for _, id := range ids {
+				inc, err := tx.lockIncident(ctx, a, id, write)
+				if errors.Is(err, ErrNotFound) {
+					continue // removed meanwhile
+				}
+				if err != nil {
+					return err
+				}
+				if inc.NextDueAt != nil {
+					continue // set by a write or another server meanwhile
+				}
+				before := inc
+				if err := tx.refreshNextDue(ctx, &inc, f); errors.Is(err, ErrInvalid) {
+					bad = append(bad, err)
+					continue
+				} else if err != nil {
+					return err
+				}
+				if inc.NextDueAt != nil {
+					n++
+					tx.Audit(AuditEntry{Actor: a.String(), OrgID: inc.OrgID, Action: "update", Entity: "incident", EntityID: id, Before: before, After: inc})
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return set, fmt.Errorf("store: backfill next due: %w", err)
+		}
+		set, refused = set+n, append(refused, bad...)
+	}
 }
 
 func equalTime(a, b *time.Time) bool {
@@ -445,9 +543,10 @@ func scanReportHead(sc interface{ Scan(...any) error }) (Report, error) {
 // FeedQuery selects a page of the incident feed.
 type FeedQuery struct {
 	Regime Regime // "" for every regime
-	// Overdue keeps only incidents with a stage overdue at Now
-	// (NextDueAt before Now), longest overdue first; otherwise the feed is
-	// newest first.
+	// Overdue keeps only incidents with a stage overdue at Now, longest
+	// overdue first; otherwise the feed is newest first. A stage is overdue
+	// from its due instant on (NextDueAt not after Now), as the clock engine
+	// counts it, so the feed and the incident page agree at every instant.
 	Overdue bool
 	Now     time.Time
 	Limit   int    // 1 to 500
@@ -498,7 +597,7 @@ func (s *Store) IncidentFeed(ctx context.Context, a Actor, q FeedQuery) (FeedPag
 		where, args = append(where, "i.regime = ?"), append(args, q.Regime)
 	}
 	// The overdue count and the overdue filter are the same condition.
-	where, args = append(where, "i.next_due_at < ?"), append(args, q.Now)
+	where, args = append(where, "i.next_due_at <= ?"), append(args, q.Now)
 	var page FeedPage
 	if err := s.queryRow(ctx, "SELECT count(*) FROM incidents i WHERE "+strings.Join(where, " AND "), args...).Scan(&page.Overdue); err != nil {
 		return FeedPage{}, fmt.Errorf("store: incident feed: %w", err)
@@ -519,13 +618,7 @@ func (s *Store) IncidentFeed(ctx context.Context, a Actor, q FeedQuery) (FeedPag
 	if err != nil {
 		return FeedPage{}, fmt.Errorf("store: incident feed: %w", err)
 	}
-	items, err := collect(rows, func(sc interface{ Scan(...any) error }) (FeedItem, error) {
-		var it FeedItem
-		var name string
-		inc, err := scanIncident(rowWith{sc, &name})
-		it.Incident, it.OrgName = inc, name
-		return it, err
-	}, "incident feed")
+	items, err := collect(rows, scanFeedItem, "incident feed")
 	if err != nil {
 		return FeedPage{}, err
 	}
@@ -548,28 +641,41 @@ func (s *Store) IncidentFeed(ctx context.Context, a Actor, q FeedQuery) (FeedPag
 	return page, nil
 }
 
-// attachReports reads the reports of the items' incidents in one query.
+// scanFeedItem reads incidentColumns followed by the organisation's name.
+func scanFeedItem(sc interface{ Scan(...any) error }) (FeedItem, error) {
+	var it FeedItem
+	inc, err := scanIncident(rowWith{sc, &it.OrgName})
+	it.Incident = inc
+	return it, err
+}
+
+// attachReports reads the reports of the items' incidents, one query per
+// MaxFeedLimit incidents (which keeps the parameter list well within both
+// databases' limits).
 func (s *Store) attachReports(ctx context.Context, items []FeedItem) error {
-	if len(items) == 0 {
-		return nil
-	}
-	ids := make([]any, len(items))
 	at := make(map[string]int, len(items))
 	for i, it := range items {
-		ids[i], at[it.ID] = it.ID, i
+		at[it.ID] = i
 	}
-	rows, err := s.query(ctx, "SELECT id, incident_id, org_id, stage, submitted_at, submitted_by FROM incident_reports WHERE incident_id IN (?"+
-		strings.Repeat(", ?", len(ids)-1)+") ORDER BY submitted_at, id", ids...)
-	if err != nil {
-		return fmt.Errorf("store: incident feed: reports: %w", err)
-	}
-	reports, err := collect(rows, scanReportHead, "incident feed reports")
-	if err != nil {
-		return err
-	}
-	for _, r := range reports {
-		it := &items[at[r.IncidentID]]
-		it.Reports = append(it.Reports, r)
+	for start := 0; start < len(items); start += MaxFeedLimit {
+		chunk := items[start:min(start+MaxFeedLimit, len(items))]
+		ids := make([]any, len(chunk))
+		for i, it := range chunk {
+			ids[i] = it.ID
+		}
+		rows, err := s.query(ctx, "SELECT id, incident_id, org_id, stage, submitted_at, submitted_by FROM incident_reports WHERE incident_id IN (?"+
+			strings.Repeat(", ?", len(ids)-1)+") ORDER BY submitted_at, id", ids...)
+		if err != nil {
+			return fmt.Errorf("store: incident reports: %w", err)
+		}
+		reports, err := collect(rows, scanReportHead, "incident reports")
+		if err != nil {
+			return err
+		}
+		for _, r := range reports {
+			it := &items[at[r.IncidentID]]
+			it.Reports = append(it.Reports, r)
+		}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -254,4 +255,192 @@ func TestActorUserID(t *testing.T) {
 			t.Errorf("ActorUserID(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
 		}
 	}
+}
+
+// TestFeedOverdueSemantics pins what "overdue" means in the feed: from the
+// due instant on, as the clock engine counts it; closed incidents stay (a
+// duty does not end with closing); fully reported ones have nothing due.
+func TestFeedOverdueSemantics(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		tn := newTenant(t, s, "acme")
+		aware := time.Now().Add(-100 * 24 * time.Hour).UTC().Truncate(time.Second)
+		create := func(title string, regime store.Regime, opts ...store.IncidentOption) store.Incident {
+			t.Helper()
+			inc, err := s.CreateIncident(ctx, tn.member, store.Incident{OrgID: tn.org.ID, Regime: regime, Title: title, AwareAt: aware}, opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return inc
+		}
+		missed := create("missed", store.RegimeBSIG, withNextDue)
+		closed := create("closed", store.RegimeBSIG, withNextDue)
+		if err := s.SetIncidentStatus(ctx, tn.member, closed.ID, "closed"); err != nil {
+			t.Fatal(err)
+		}
+		done := create("fully reported", store.RegimeCRAIncident, withNextDue)
+		for _, stage := range []string{"early_warning", "notification", "final"} {
+			if _, err := s.SubmitReport(ctx, tn.member, done.ID, stage, json.RawMessage(`{}`), withNextDue); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, err := s.Incident(ctx, tn.member, done.ID); err != nil || got.NextDueAt != nil {
+			t.Fatalf("fully reported: next_due_at = %v, %v; want NULL", got.NextDueAt, err)
+		}
+		due := aware.Add(24 * time.Hour) // the early warning of both BSIG incidents
+		if missed.NextDueAt == nil || !missed.NextDueAt.Equal(due) {
+			t.Fatalf("next_due_at = %v, want %v", missed.NextDueAt, due)
+		}
+		for _, c := range []struct {
+			now  time.Time
+			want int
+		}{{due.Add(-time.Microsecond), 0}, {due, 2}, {due.Add(time.Hour), 2}} {
+			p, err := s.IncidentFeed(ctx, tn.member, store.FeedQuery{Overdue: true, Now: c.now, Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Overdue != c.want || len(p.Items) != c.want {
+				t.Errorf("at due%+v: %d overdue, %d items; want %d (the missed and the closed one)", c.now.Sub(due), p.Overdue, len(p.Items), c.want)
+			}
+		}
+	})
+}
+
+func TestBackfillNextDue(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		tn := newTenant(t, s, "acme")
+		aware := time.Now().Add(-50 * time.Hour).UTC().Truncate(time.Second)
+		// Written without WithNextDue, as before migration 0004: NULL.
+		var old []string
+		for i := range 120 { // more than one batch
+			inc, err := s.CreateIncident(ctx, tn.member, store.Incident{OrgID: tn.org.ID, Regime: store.RegimeBSIG, Title: fmt.Sprint("old ", i), AwareAt: aware})
+			if err != nil {
+				t.Fatal(err)
+			}
+			old = append(old, inc.ID)
+		}
+		if err := s.SetIncidentStatus(ctx, tn.member, old[0], "closed"); err != nil {
+			t.Fatal(err)
+		}
+		done, err := s.CreateIncident(ctx, tn.member, store.Incident{OrgID: tn.org.ID, Regime: store.RegimeCRAIncident, Title: "reported", AwareAt: aware})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, stage := range []string{"early_warning", "notification", "final"} {
+			if _, err := s.SubmitReport(ctx, tn.member, done.ID, stage, json.RawMessage(`{}`)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A fix is no event of a BSIG incident: the engine refuses it.
+		bad, err := s.CreateIncident(ctx, tn.member, store.Incident{OrgID: tn.org.ID, Regime: store.RegimeBSIG, Title: "contradictory", AwareAt: aware})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fix := aware.Add(time.Hour)
+		if _, err := s.SetIncidentEvents(ctx, tn.member, bad.ID, store.EventUpdate{FixAvailableAt: &fix}); err != nil {
+			t.Fatal(err)
+		}
+		overdue := func() int {
+			t.Helper()
+			p, err := s.IncidentFeed(ctx, tn.member, store.FeedQuery{Overdue: true, Now: time.Now(), Limit: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p.Overdue
+		}
+		if n := overdue(); n != 0 {
+			t.Fatalf("before the backfill %d overdue, want 0", n)
+		}
+		if _, err := s.BackfillNextDue(ctx, tn.owner, facts.NextDue); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("BackfillNextDue by an org admin = %v, want ErrNotFound", err)
+		}
+		// Several app servers starting at once: each incident is set once.
+		var wg sync.WaitGroup
+		sets := make([]int, 3)
+		errs := make([]error, 3)
+		for i := range sets {
+			wg.Go(func() { sets[i], errs[i] = s.BackfillNextDue(ctx, admin, facts.NextDue) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if !errors.Is(err, store.ErrInvalid) || !strings.Contains(err.Error(), bad.ID) {
+				t.Errorf("backfill %d: %v; want the contradictory incident named, ErrInvalid", i, err)
+			}
+		}
+		if sets[0]+sets[1]+sets[2] != len(old) {
+			t.Errorf("set %v, want %d in all", sets, len(old))
+		}
+		if n := overdue(); n != len(old) {
+			t.Errorf("after the backfill %d overdue, want %d (the closed one too)", n, len(old))
+		}
+		for _, id := range []string{done.ID, bad.ID} {
+			if inc, err := s.Incident(ctx, tn.member, id); err != nil || inc.NextDueAt != nil {
+				t.Errorf("incident %s: next_due_at %v, %v; want NULL", id, inc.NextDueAt, err)
+			}
+		}
+		// Idempotent: nothing left to set.
+		if n, err := s.BackfillNextDue(ctx, admin, facts.NextDue); n != 0 || !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("second backfill: %d, %v; want 0 and the contradictory incident", n, err)
+		}
+		mustVerify(t, s)
+	})
+}
+
+func TestOpenIncidents(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a, b := newTenant(t, s, "alpha"), newTenant(t, s, "beta")
+		aware := time.Now().Add(-time.Hour)
+		var want []string
+		for i, tn := range []tenant{a, b, a} {
+			inc, err := s.CreateIncident(ctx, tn.member, store.Incident{OrgID: tn.org.ID, Regime: store.RegimeBSIG, Title: fmt.Sprint("open ", i), AwareAt: aware}, withNextDue)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 {
+				if _, err := s.SubmitReport(ctx, tn.member, inc.ID, "early_warning", json.RawMessage(`{"x":1}`), withNextDue); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want = append([]string{inc.ID}, want...) // newest first
+		}
+		closed, err := s.CreateIncident(ctx, a.member, store.Incident{OrgID: a.org.ID, Regime: store.RegimeBSIG, Title: "closed", AwareAt: aware}, withNextDue)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetIncidentStatus(ctx, a.member, closed.ID, "closed"); err != nil {
+			t.Fatal(err)
+		}
+		ids := func(items []store.FeedItem) []string {
+			var out []string
+			for _, it := range items {
+				out = append(out, it.ID)
+			}
+			return out
+		}
+		for _, c := range []struct {
+			name string
+			a    store.Actor
+			want []string
+		}{
+			{"admin: every organisation", admin, want},
+			{"member of alpha", a.member, []string{want[0], want[2]}},
+			{"member of beta", b.member, []string{want[1]}},
+			{"no organisation", mustUser(t, s, "nobody@example.org", ""), nil},
+		} {
+			got, err := s.OpenIncidents(ctx, c.a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(ids(got)) != fmt.Sprint(c.want) {
+				t.Errorf("%s: %v, want %v", c.name, ids(got), c.want)
+			}
+			for _, it := range got {
+				if it.OrgName == "" || (it.ID == want[2]) != (len(it.Reports) == 1) || len(it.Reports) == 1 && it.Reports[0].Content != nil {
+					t.Errorf("%s: item %+v: want the organisation's name and the reports without content", c.name, it)
+				}
+			}
+		}
+	})
 }
