@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pflicht/pflicht/internal/clock"
+	"github.com/pflicht/pflicht/internal/facts"
 	"github.com/pflicht/pflicht/internal/law"
 	"github.com/pflicht/pflicht/internal/store"
 )
@@ -16,11 +16,6 @@ import (
 // NotificationKind is the kind of the portal notification a new track
 // sends.
 const NotificationKind = "cra-kev"
-
-// trackMu serialises opening tracks within the process, so an upload and a
-// re-match finding the same vulnerability open one track. Across processes
-// LinkKEVTrack settles the race (see OpenTracks).
-var trackMu sync.Mutex
 
 // OpenTracks opens the CRA Art. 14 reporting tracks the known-exploited
 // findings of the given versions call for, links the findings to them and
@@ -43,6 +38,12 @@ var trackMu sync.Mutex
 // and then its clocks started earlier; aware_at can be corrected on the
 // incident. Whether Art. 14 applies at all on that day is the clock
 // engine's answer: no track opens for an awareness before it applies.
+//
+// Each track opens in one transaction (store.OpenKEVTrack) with its next
+// due instant, so the supervisor's overdue feed sees it at once. The
+// database keeps one open track per product and CVE, also for uploads and
+// re-matches running at once in one or several processes: the later links
+// its findings to the track of the earlier.
 func OpenTracks(ctx context.Context, st *store.Store, versionIDs []string, now time.Time) ([]store.Incident, error) {
 	sys := store.System("kev-track")
 	cands, err := st.UntrackedKEV(ctx, sys, versionIDs)
@@ -79,45 +80,24 @@ func OpenTracks(ctx context.Context, st *store.Store, versionIDs []string, now t
 	if !clk.Applicable {
 		return nil, nil
 	}
-	trackMu.Lock()
-	defer trackMu.Unlock()
 	var opened []store.Incident
 	for _, g := range groups {
 		ids := make([]string, len(g.found))
 		for i, c := range g.found {
 			ids[i] = c.ID
 		}
-		existing, err := st.KEVTrack(ctx, sys, g.productID, g.cve)
-		if err != nil {
-			return opened, err
-		}
-		if existing != "" {
-			if _, err := st.LinkKEVTrack(ctx, sys, existing, g.productID, g.cve, ids); err != nil {
-				return opened, err
-			}
-			continue
-		}
 		first := g.found[0]
-		inc, err := st.CreateIncident(ctx, sys, store.Incident{OrgID: first.OrgID, Regime: store.RegimeCRAVulnerability,
-			Title: fmt.Sprintf("%s: %s %s (%s)", g.cve, first.Product, first.Version, first.Component), AwareAt: now})
+		inc, isNew, err := st.OpenKEVTrack(ctx, sys, store.KEVTrackOpen{
+			Incident: store.Incident{OrgID: first.OrgID, Regime: store.RegimeCRAVulnerability,
+				Title: fmt.Sprintf("%s: %s %s (%s)", g.cve, first.Product, first.Version, first.Component), AwareAt: now},
+			ProductID: g.productID, CVE: g.cve, FindingIDs: ids,
+			Notification: func(inc store.Incident) store.Notification { return notification(inc, g.found, clk) },
+		}, store.WithNextDue(facts.NextDue))
 		if err != nil {
 			return opened, err
 		}
-		linked, err := st.LinkKEVTrack(ctx, sys, inc.ID, g.productID, g.cve, ids)
-		if err != nil {
-			return opened, err
-		}
-		if linked != inc.ID {
-			// Another process opened the track meanwhile: this incident is a
-			// duplicate, closed so that it runs no clock.
-			if err := st.SetIncidentStatus(ctx, sys, inc.ID, "closed"); err != nil {
-				return opened, err
-			}
-			continue
-		}
-		opened = append(opened, inc)
-		if _, err := st.Notify(ctx, sys, notification(inc, g.found, clk)); err != nil {
-			return opened, err
+		if isNew {
+			opened = append(opened, inc)
 		}
 	}
 	return opened, nil

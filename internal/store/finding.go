@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -474,61 +475,141 @@ func (t scanTail) Scan(dest ...any) error {
 	return t.rows.Scan(dest...)
 }
 
-// KEVTrack returns the open CRA Art. 14 incident pflicht opened for a
-// product and an exploited CVE, or "" if there is none.
-func (s *Store) KEVTrack(ctx context.Context, a Actor, productID, cve string) (string, error) {
-	var id string
-	err := s.queryRow(ctx, `SELECT t.incident_id FROM kev_tracks t JOIN incidents i ON i.id = t.incident_id
-		WHERE t.product_id = ? AND t.cve = ? AND i.status = 'open' AND `+orgFilter("t.org_id", read)+` ORDER BY t.opened_at LIMIT 1`,
-		append([]any{productID, cve}, a.args(read)...)...).Scan(&id)
-	if err != nil && !errNoRows(err) {
-		return "", fmt.Errorf("store: track of %s: %w", cve, err)
-	}
-	return id, nil
+// KEVTrackOpen is what OpenKEVTrack needs to open the CRA Art. 14 track
+// of a product and an exploited CVE, or to link findings to the open one.
+type KEVTrackOpen struct {
+	// Incident is the track to open if the product has none open for the
+	// CVE: OrgID (the product's organisation), Regime (cra-vulnerability),
+	// Title and AwareAt, as CreateIncident takes them.
+	Incident   Incident
+	ProductID  string
+	CVE        string
+	FindingIDs []string // of the organisation; those linked already are left
+	// Notification builds the notification of a track opened from its
+	// incident as stored (the text names its id); it runs inside the
+	// transaction, and its OrgID is set to the incident's.
+	Notification func(Incident) Notification
 }
 
-// LinkKEVTrack makes incidentID the track of a product and exploited CVE
-// and links the findings to it. If another open track was linked for them
-// meanwhile, the findings are linked to that one, which is returned.
-func (s *Store) LinkKEVTrack(ctx context.Context, a Actor, incidentID, productID, cve string, findingIDs []string) (string, error) {
-	linked := incidentID
-	err := s.Tx(ctx, func(tx *Tx) error {
-		var orgID, regime string
-		err := tx.QueryRow(ctx, "SELECT org_id, regime FROM incidents WHERE id = ? AND "+orgFilter("org_id", write),
-			append([]any{incidentID}, a.args(write)...)...).Scan(&orgID, &regime)
+// errTrackRaced: another transaction opened the track after this one
+// looked for it.
+var errTrackRaced = errors.New("store: track opened concurrently")
+
+// OpenKEVTrack opens the CRA Art. 14 track of t.ProductID and t.CVE in one
+// transaction: if the product has an open track for the CVE, the findings
+// are linked to it (opened false); otherwise the incident is created (with
+// opts, as CreateIncident), recorded as the track, the findings linked and
+// the notification queued on every channel, or nothing is stored.
+//
+// The unique index kev_tracks_open settles a race between processes: the
+// track of the transaction that loses is not inserted, the transaction is
+// rolled back, and it is run again, now linking to the winner's track.
+func (s *Store) OpenKEVTrack(ctx context.Context, a Actor, t KEVTrackOpen, opts ...IncidentOption) (inc Incident, opened bool, err error) {
+	switch {
+	case t.Incident.Regime != RegimeCRAVulnerability:
+		return Incident{}, false, fmt.Errorf("store: track of %s: regime %q is not cra-vulnerability: %w", t.CVE, t.Incident.Regime, ErrInvalid)
+	case strings.TrimSpace(t.CVE) == "":
+		return Incident{}, false, fmt.Errorf("store: track: cve must not be empty: %w", ErrInvalid)
+	case t.ProductID == "":
+		return Incident{}, false, fmt.Errorf("store: track of %s: product_id must not be empty: %w", t.CVE, ErrInvalid)
+	case t.Notification == nil:
+		return Incident{}, false, fmt.Errorf("store: track of %s: no notification: %w", t.CVE, ErrInvalid)
+	}
+	o := incidentOpts(opts)
+	// The second attempt links to the track that won the race; a third
+	// is needed only if that one was closed and another opened meanwhile.
+	for range 3 {
+		err = s.Tx(ctx, func(tx *Tx) error {
+			var err error
+			inc, opened, err = tx.openKEVTrack(ctx, a, t, o)
+			return err
+		})
+		if !errors.Is(err, errTrackRaced) {
+			return inc, opened, err
+		}
+	}
+	return Incident{}, false, fmt.Errorf("store: track of %s: opened and closed concurrently, try again: %w", t.CVE, ErrConflict)
+}
+
+func (tx *Tx) openKEVTrack(ctx context.Context, a Actor, t KEVTrackOpen, o incidentOptions) (Incident, bool, error) {
+	orgID := t.Incident.OrgID
+	if err := tx.checkOrg(ctx, a, orgID, write); err != nil {
+		return Incident{}, false, err
+	}
+	var one int
+	if err := tx.QueryRow(ctx, "SELECT 1 FROM products WHERE id = ? AND org_id = ?", t.ProductID, orgID).Scan(&one); err != nil {
+		return Incident{}, false, fmt.Errorf("store: track of %s: product %q: %w", t.CVE, t.ProductID, notFound(err))
+	}
+	inc, err := scanIncident(tx.QueryRow(ctx, "SELECT "+prefixed("i.", incidentColumns)+` FROM kev_tracks t JOIN incidents i ON i.id = t.incident_id
+		WHERE t.org_id = ? AND t.product_id = ? AND t.cve = ? AND t.is_open`, orgID, t.ProductID, t.CVE))
+	if err == nil {
+		return inc, false, tx.linkKEVFindings(ctx, a, inc.ID, t)
+	}
+	if !errNoRows(err) {
+		return Incident{}, false, fmt.Errorf("store: track of %s: %w", t.CVE, err)
+	}
+	if inc, err = tx.createIncident(ctx, a, t.Incident, o); err != nil {
+		return Incident{}, false, err
+	}
+	// DO NOTHING instead of an error: on PostgreSQL an error would abort
+	// the transaction; this waits for a concurrent insert to commit and
+	// then reports no row.
+	res, err := tx.Exec(ctx, `INSERT INTO kev_tracks (incident_id, org_id, product_id, cve, opened_at, is_open) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (org_id, product_id, cve) WHERE is_open DO NOTHING`, inc.ID, orgID, t.ProductID, t.CVE, tx.Now(), true)
+	if err != nil {
+		return Incident{}, false, fmt.Errorf("store: track of %s: %w", t.CVE, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return Incident{}, false, fmt.Errorf("store: track of %s: %w", t.CVE, err)
+	} else if n == 0 {
+		return Incident{}, false, errTrackRaced
+	}
+	if err := tx.linkKEVFindings(ctx, a, inc.ID, t); err != nil {
+		return Incident{}, false, err
+	}
+	n := t.Notification(inc)
+	n.OrgID = orgID
+	if _, err := tx.notify(ctx, a, n); err != nil {
+		return Incident{}, false, err
+	}
+	return inc, true, nil
+}
+
+// linkKEVFindings links the findings of t not linked yet to the track
+// incidentID.
+func (tx *Tx) linkKEVFindings(ctx context.Context, a Actor, incidentID string, t KEVTrackOpen) error {
+	orgID := t.Incident.OrgID
+	var linked []string
+	for _, id := range slices.Sorted(slices.Values(t.FindingIDs)) {
+		res, err := tx.Exec(ctx, "UPDATE findings SET incident_id = ? WHERE id = ? AND org_id = ? AND incident_id IS NULL", incidentID, id, orgID)
 		if err != nil {
-			return fmt.Errorf("store: incident %q: %w", incidentID, notFound(err))
+			return fmt.Errorf("store: finding %q: %w", id, err)
 		}
-		if Regime(regime) != RegimeCRAVulnerability {
-			return fmt.Errorf("store: incident %q: regime %s is not cra-vulnerability: %w", incidentID, regime, ErrInvalid)
+		if n, _ := res.RowsAffected(); n > 0 {
+			linked = append(linked, id)
 		}
+	}
+	tx.Audit(AuditEntry{Actor: a.String(), OrgID: orgID, Action: "link", Entity: "kev_track", EntityID: incidentID,
+		After: map[string]any{"product_id": t.ProductID, "cve": t.CVE, "findings": linked}})
+	return nil
+}
+
+// setKEVTrackOpen opens or closes the track of incident id with its
+// incident, if it is one.
+func (tx *Tx) setKEVTrackOpen(ctx context.Context, id string, open bool) error {
+	if open {
 		var other string
-		err = tx.QueryRow(ctx, `SELECT t.incident_id FROM kev_tracks t JOIN incidents i ON i.id = t.incident_id
-			WHERE t.product_id = ? AND t.cve = ? AND i.status = 'open' AND t.org_id = ? ORDER BY t.opened_at LIMIT 1`, productID, cve, orgID).Scan(&other)
-		switch {
-		case err == nil:
-			linked = other
-		case !errNoRows(err):
-			return fmt.Errorf("store: track of %s: %w", cve, err)
-		default:
-			if _, err := tx.Exec(ctx, "INSERT INTO kev_tracks (incident_id, org_id, product_id, cve, opened_at) SELECT ?, org_id, id, ?, ? FROM products WHERE id = ? AND org_id = ?",
-				incidentID, cve, tx.Now(), productID, orgID); err != nil {
-				return fmt.Errorf("store: track of %s: %w", cve, err)
-			}
+		err := tx.QueryRow(ctx, `SELECT o.incident_id FROM kev_tracks t JOIN kev_tracks o ON o.org_id = t.org_id AND o.product_id = t.product_id AND o.cve = t.cve
+			WHERE t.incident_id = ? AND o.is_open AND o.incident_id <> t.incident_id`, id).Scan(&other)
+		if err == nil {
+			return fmt.Errorf("store: incident %q: its product has another open track for the CVE, incident %s; close that one first: %w", id, other, ErrConflict)
 		}
-		var linkedIDs []string
-		for _, id := range slices.Sorted(slices.Values(findingIDs)) {
-			res, err := tx.Exec(ctx, "UPDATE findings SET incident_id = ? WHERE id = ? AND org_id = ? AND incident_id IS NULL", linked, id, orgID)
-			if err != nil {
-				return fmt.Errorf("store: finding %q: %w", id, err)
-			}
-			if n, _ := res.RowsAffected(); n > 0 {
-				linkedIDs = append(linkedIDs, id)
-			}
+		if !errNoRows(err) {
+			return fmt.Errorf("store: incident %q: track: %w", id, err)
 		}
-		tx.Audit(AuditEntry{Actor: a.String(), OrgID: orgID, Action: "link", Entity: "kev_track", EntityID: linked,
-			After: map[string]any{"product_id": productID, "cve": cve, "findings": linkedIDs}})
-		return nil
-	})
-	return linked, err
+	}
+	if _, err := tx.Exec(ctx, "UPDATE kev_tracks SET is_open = ? WHERE incident_id = ?", open, id); err != nil {
+		return fmt.Errorf("store: incident %q: track: %w", id, err)
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -337,24 +338,65 @@ func TestAddSBOMValidates(t *testing.T) {
 	})
 }
 
-func TestKEVTracks(t *testing.T) {
+// kevFindings uploads an SBOM with two known-exploited findings of CVE-1
+// and one other to a new version of tn, and returns the version and the
+// two candidates for a track.
+func kevFindings(t *testing.T, s *store.Store, tn tenant) (store.ProductVersion, []store.KEVCandidate) {
+	t.Helper()
+	ctx := context.Background()
+	v := productVersion(t, s, tn, "Router", "1.0")
+	a, b := pkg("Go", "example.org/a", "1.0.0"), pkg("Go", "example.org/b", "1.0.0")
+	fa, fb := found(a, "GO-1", "CVE-1"), found(b, "GO-2", "CVE-1")
+	fa.KnownExploited, fa.KEVCVE, fb.KnownExploited, fb.KEVCVE = true, "CVE-1", true, "CVE-1"
+	up := upload("bom.json", a, b)
+	up.VersionID = v.ID
+	_, ch, err := s.AddSBOM(ctx, tn.member, up, []store.Finding{fa, fb, found(b, "GO-3")})
+	if err != nil || !slices.Equal(ch.Untracked, []string{v.ID}) {
+		t.Fatalf("AddSBOM = %+v, %v", ch, err)
+	}
+	cands, err := s.UntrackedKEV(ctx, admin, []string{v.ID})
+	if err != nil || len(cands) != 2 || cands[0].Product != "Router" || cands[0].Version != "1.0" || cands[0].ProductID != v.ProductID {
+		t.Fatalf("UntrackedKEV = %+v, %v", cands, err)
+	}
+	return v, cands
+}
+
+// kevTrack is what OpenKEVTrack gets for tn's product and CVE-1.
+func kevTrack(tn tenant, productID string, aware time.Time, findingIDs ...string) store.KEVTrackOpen {
+	return store.KEVTrackOpen{
+		Incident:  store.Incident{OrgID: tn.org.ID, Regime: store.RegimeCRAVulnerability, Title: "CVE-1: Router 1.0", AwareAt: aware},
+		ProductID: productID, CVE: "CVE-1", FindingIDs: findingIDs,
+		Notification: func(inc store.Incident) store.Notification {
+			return store.Notification{Kind: "cra-kev", Title: "CVE-1", Body: "incident " + inc.ID}
+		},
+	}
+}
+
+// trackRows reads the rows a track writes, behind the store's API.
+func trackRows(t *testing.T, s *store.Store, orgID string) (incidents, tracks, openTracks, linked, notifications, deliveries int) {
+	t.Helper()
+	ctx := context.Background()
+	err := s.Tx(ctx, func(tx *store.Tx) error {
+		return tx.QueryRow(ctx, `SELECT
+			(SELECT count(*) FROM incidents WHERE org_id = ?),
+			(SELECT count(*) FROM kev_tracks WHERE org_id = ?),
+			(SELECT count(*) FROM kev_tracks WHERE org_id = ? AND is_open),
+			(SELECT count(*) FROM findings WHERE org_id = ? AND incident_id IS NOT NULL),
+			(SELECT count(*) FROM notifications WHERE org_id = ?),
+			(SELECT count(*) FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.org_id = ?)`,
+			orgID, orgID, orgID, orgID, orgID, orgID).Scan(&incidents, &tracks, &openTracks, &linked, &notifications, &deliveries)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return
+}
+
+func TestOpenKEVTrack(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		tn := newTenant(t, s, "acme")
-		v := productVersion(t, s, tn, "Router", "1.0")
-		a, b := pkg("Go", "example.org/a", "1.0.0"), pkg("Go", "example.org/b", "1.0.0")
-		fa, fb := found(a, "GO-1", "CVE-1"), found(b, "GO-2", "CVE-1")
-		fa.KnownExploited, fa.KEVCVE, fb.KnownExploited, fb.KEVCVE = true, "CVE-1", true, "CVE-1"
-		up := upload("bom.json", a, b)
-		up.VersionID = v.ID
-		_, ch, err := s.AddSBOM(ctx, tn.member, up, []store.Finding{fa, fb, found(b, "GO-3")})
-		if err != nil || !slices.Equal(ch.Untracked, []string{v.ID}) {
-			t.Fatalf("AddSBOM = %+v, %v", ch, err)
-		}
-		cands, err := s.UntrackedKEV(ctx, admin, []string{v.ID})
-		if err != nil || len(cands) != 2 || cands[0].Product != "Router" || cands[0].Version != "1.0" || cands[0].ProductID != v.ProductID {
-			t.Fatalf("UntrackedKEV = %+v, %v", cands, err)
-		}
+		tn, other := newTenant(t, s, "acme"), newTenant(t, s, "other")
+		v, cands := kevFindings(t, s, tn)
 		// Decided not_affected: no track is called for; affected again: it is.
 		for _, tc := range []struct {
 			d    store.FindingDecision
@@ -367,53 +409,158 @@ func TestKEVTracks(t *testing.T) {
 				t.Fatalf("UntrackedKEV after %s = %d, %v; want %d", tc.d.Status, len(got), err, tc.want)
 			}
 		}
-		if id, err := s.KEVTrack(ctx, admin, v.ProductID, "CVE-1"); err != nil || id != "" {
-			t.Fatalf("KEVTrack before = %q, %v", id, err)
-		}
-		open := func() store.Incident {
-			inc, err := s.CreateIncident(ctx, admin, store.Incident{OrgID: tn.org.ID, Regime: store.RegimeCRAVulnerability, Title: "CVE-1", AwareAt: time.Now()})
-			if err != nil {
-				t.Fatal(err)
+		aware := time.Now().Add(-time.Hour).UTC().Truncate(time.Microsecond)
+		sys := store.System("kev-track")
+
+		// Rejected before anything is written, each naming its field.
+		for _, tc := range []struct {
+			field string
+			edit  func(*store.KEVTrackOpen)
+		}{
+			{"regime", func(k *store.KEVTrackOpen) { k.Incident.Regime = store.RegimeBSIG }},
+			{"cve", func(k *store.KEVTrackOpen) { k.CVE = " " }},
+			{"product_id", func(k *store.KEVTrackOpen) { k.ProductID = "" }},
+			{"notification", func(k *store.KEVTrackOpen) { k.Notification = nil }},
+			{"title", func(k *store.KEVTrackOpen) { k.Incident.Title = "" }},
+		} {
+			k := kevTrack(tn, v.ProductID, aware, cands[0].ID)
+			tc.edit(&k)
+			if _, _, err := s.OpenKEVTrack(ctx, sys, k, withNextDue); !errors.Is(err, store.ErrInvalid) || !strings.Contains(err.Error(), tc.field) {
+				t.Errorf("%s: %v, want ErrInvalid naming it", tc.field, err)
 			}
-			return inc
 		}
-		first, second := open(), open()
-		linked, err := s.LinkKEVTrack(ctx, admin, first.ID, v.ProductID, "CVE-1", []string{cands[0].ID})
-		if err != nil || linked != first.ID {
-			t.Fatalf("LinkKEVTrack = %q, %v", linked, err)
+		// Another organisation's product, and an actor of another
+		// organisation, reach nothing.
+		if _, _, err := s.OpenKEVTrack(ctx, sys, kevTrack(other, v.ProductID, aware, cands[0].ID), withNextDue); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("product of another organisation: %v, want ErrNotFound", err)
 		}
-		// A second incident for the same product and CVE (another process
-		// raced) is not made a track: the finding joins the first.
-		linked, err = s.LinkKEVTrack(ctx, admin, second.ID, v.ProductID, "CVE-1", []string{cands[1].ID, cands[0].ID})
-		if err != nil || linked != first.ID {
-			t.Fatalf("LinkKEVTrack of a duplicate = %q, %v", linked, err)
+		if _, _, err := s.OpenKEVTrack(ctx, other.member, kevTrack(tn, v.ProductID, aware, cands[0].ID), withNextDue); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("member of another organisation: %v, want ErrNotFound", err)
 		}
-		if id, err := s.KEVTrack(ctx, admin, v.ProductID, "CVE-1"); err != nil || id != first.ID {
-			t.Fatalf("KEVTrack = %q, %v", id, err)
+		// A failure after the incident's insert (the notification is
+		// invalid) leaves nothing.
+		bad := kevTrack(tn, v.ProductID, aware, cands[0].ID)
+		bad.Notification = func(store.Incident) store.Notification { return store.Notification{Kind: "cra-kev"} }
+		if _, _, err := s.OpenKEVTrack(ctx, sys, bad, withNextDue); !errors.Is(err, store.ErrInvalid) || !strings.Contains(err.Error(), "title") {
+			t.Fatalf("invalid notification: %v, want ErrInvalid naming the title", err)
+		}
+		if i, k, o, l, n, d := trackRows(t, s, tn.org.ID); i+k+o+l+n+d != 0 {
+			t.Fatalf("after failures: %d incidents, %d tracks, %d open, %d linked, %d notifications, %d deliveries; want none", i, k, o, l, n, d)
+		}
+
+		// One call: incident with its due instant, track, link, notification.
+		inc, opened, err := s.OpenKEVTrack(ctx, sys, kevTrack(tn, v.ProductID, aware, cands[0].ID), withNextDue)
+		if err != nil || !opened || inc.Status != "open" || inc.Regime != store.RegimeCRAVulnerability || !inc.AwareAt.Equal(aware) {
+			t.Fatalf("OpenKEVTrack = %+v, %v, %v", inc, opened, err)
+		}
+		due := aware.Add(24 * time.Hour) // the early warning, Art. 14(2)(a) CRA
+		if got, err := s.Incident(ctx, tn.member, inc.ID); err != nil || got.NextDueAt == nil || !got.NextDueAt.Equal(due) {
+			t.Fatalf("stored NextDueAt = %v, %v; want %v", got.NextDueAt, err, due)
+		}
+		if i, k, o, l, n, d := trackRows(t, s, tn.org.ID); i != 1 || k != 1 || o != 1 || l != 1 || n != 1 || d != len(store.Channels) {
+			t.Fatalf("after opening: %d incidents, %d tracks, %d open, %d linked, %d notifications, %d deliveries", i, k, o, l, n, d)
+		}
+		notes, err := s.Notifications(ctx, tn.member, tn.org.ID)
+		if err != nil || len(notes) != 1 || notes[0].Body != "incident "+inc.ID || notes[0].OrgID != tn.org.ID {
+			t.Fatalf("Notifications = %+v, %v", notes, err)
+		}
+		// The supervisor's overdue feed has it from its due instant on.
+		supervisor := mustUser(t, s, "bsi@example.org", store.RoleSupervisor)
+		for _, c := range []struct {
+			now  time.Time
+			want int
+		}{{due.Add(-time.Microsecond), 0}, {due, 1}} {
+			p, err := s.IncidentFeed(ctx, supervisor, store.FeedQuery{Overdue: true, Regime: store.RegimeCRAVulnerability, Now: c.now, Limit: 10})
+			if err != nil || p.Overdue != c.want || len(p.Items) != c.want || c.want == 1 && p.Items[0].ID != inc.ID {
+				t.Errorf("overdue feed at due%+v = %+v, %v; want %d", c.now.Sub(due), p, err, c.want)
+			}
+		}
+
+		// The second finding, and the first again: linked to the open
+		// track, nothing new.
+		got, opened, err := s.OpenKEVTrack(ctx, sys, kevTrack(tn, v.ProductID, aware.Add(time.Hour), cands[1].ID, cands[0].ID), withNextDue)
+		if err != nil || opened || got.ID != inc.ID {
+			t.Fatalf("OpenKEVTrack with a track open = %+v, %v, %v; want %s", got, opened, err, inc.ID)
 		}
 		if cands, err := s.UntrackedKEV(ctx, admin, []string{v.ID}); err != nil || len(cands) != 0 {
 			t.Fatalf("UntrackedKEV after linking = %+v, %v", cands, err)
 		}
 		fs, _ := s.Findings(ctx, tn.member, tn.org.ID, store.FindingFilter{KEVOnly: true})
 		for _, f := range fs {
-			if f.IncidentID != first.ID {
-				t.Errorf("finding %s linked to %q, want %s", f.VulnID, f.IncidentID, first.ID)
+			if f.IncidentID != inc.ID {
+				t.Errorf("finding %s linked to %q, want %s", f.VulnID, f.IncidentID, inc.ID)
 			}
 		}
-		// A closed track is no longer the product's open one.
-		if err := s.SetIncidentStatus(ctx, admin, first.ID, "closed"); err != nil {
+		if i, k, o, l, n, _ := trackRows(t, s, tn.org.ID); i != 1 || k != 1 || o != 1 || l != 2 || n != 1 {
+			t.Fatalf("after linking: %d incidents, %d tracks, %d open, %d linked, %d notifications", i, k, o, l, n)
+		}
+
+		// A closed track is no longer the product's open one: the next
+		// call opens another; the first cannot be reopened beside it.
+		if err := s.SetIncidentStatus(ctx, tn.member, inc.ID, "closed"); err != nil {
 			t.Fatal(err)
 		}
-		if id, _ := s.KEVTrack(ctx, admin, v.ProductID, "CVE-1"); id != "" {
-			t.Errorf("KEVTrack after closing = %q", id)
+		second, opened, err := s.OpenKEVTrack(ctx, sys, kevTrack(tn, v.ProductID, aware, cands[0].ID), withNextDue)
+		if err != nil || !opened || second.ID == inc.ID {
+			t.Fatalf("OpenKEVTrack after closing = %+v, %v, %v; want a new track", second, opened, err)
 		}
-		bsig, err := s.CreateIncident(ctx, admin, store.Incident{OrgID: tn.org.ID, Regime: store.RegimeBSIG, Title: "x", AwareAt: time.Now()})
-		if err != nil {
+		if err := s.SetIncidentStatus(ctx, tn.member, inc.ID, "open"); !errors.Is(err, store.ErrConflict) || !strings.Contains(err.Error(), second.ID) {
+			t.Errorf("reopening beside an open track: %v, want ErrConflict naming %s", err, second.ID)
+		}
+		if err := s.SetIncidentStatus(ctx, tn.member, second.ID, "closed"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.LinkKEVTrack(ctx, admin, bsig.ID, v.ProductID, "CVE-1", nil); !errors.Is(err, store.ErrInvalid) {
-			t.Errorf("LinkKEVTrack of a BSIG incident: %v, want ErrInvalid", err)
+		if err := s.SetIncidentStatus(ctx, tn.member, inc.ID, "open"); err != nil {
+			t.Errorf("reopening the only track: %v", err)
+		}
+		if got, opened, err := s.OpenKEVTrack(ctx, sys, kevTrack(tn, v.ProductID, aware), withNextDue); err != nil || opened || got.ID != inc.ID {
+			t.Errorf("OpenKEVTrack after reopening = %s, %v, %v; want the reopened %s", got.ID, opened, err, inc.ID)
 		}
 		mustVerify(t, s)
+	})
+}
+
+// TestOpenKEVTrackRace: app servers opening the same track at once (two
+// stores on one database, several callers each) open one incident; the
+// others link their findings to it, and no incident is left over.
+func TestOpenKEVTrackRace(t *testing.T) {
+	eachShared(t, func(t *testing.T, a, b *store.Store) {
+		ctx := context.Background()
+		tn := newTenant(t, a, "acme")
+		v, cands := kevFindings(t, a, tn)
+		aware := time.Now().UTC()
+		var wg sync.WaitGroup
+		const callers = 8
+		ids := make([]string, callers)
+		opened := make([]bool, callers)
+		errs := make([]error, callers)
+		for i := range callers {
+			s := []*store.Store{a, b}[i%2]
+			wg.Go(func() {
+				var inc store.Incident
+				inc, opened[i], errs[i] = s.OpenKEVTrack(ctx, store.System("kev-track"), kevTrack(tn, v.ProductID, aware, cands[i%2].ID), withNextDue)
+				ids[i] = inc.ID
+			})
+		}
+		wg.Wait()
+		n := 0
+		for i, err := range errs {
+			if err != nil || ids[i] != ids[0] {
+				t.Errorf("caller %d: %s, %v; want %s", i, ids[i], err, ids[0])
+			}
+			if opened[i] {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d callers opened the track, want 1", n)
+		}
+		if i, k, o, l, nn, _ := trackRows(t, a, tn.org.ID); i != 1 || k != 1 || o != 1 || l != 2 || nn != 1 {
+			t.Errorf("%d incidents, %d tracks, %d open, %d linked, %d notifications; want 1, 1, 1, 2, 1", i, k, o, l, nn)
+		}
+		if incs, err := a.Incidents(ctx, tn.member, tn.org.ID); err != nil || len(incs) != 1 || incs[0].Status != "open" {
+			t.Errorf("Incidents = %+v, %v; want one open", incs, err)
+		}
+		mustVerify(t, a)
 	})
 }

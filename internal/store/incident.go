@@ -156,6 +156,17 @@ func dbTimePtr(t *time.Time) *time.Time {
 // CreateIncident records a new open incident of in.OrgID; ID, CreatedAt and
 // Status are set here, and events are recorded with SetIncidentEvents.
 func (s *Store) CreateIncident(ctx context.Context, a Actor, in Incident, opts ...IncidentOption) (Incident, error) {
+	var out Incident
+	err := s.Tx(ctx, func(tx *Tx) error {
+		var err error
+		out, err = tx.createIncident(ctx, a, in, incidentOpts(opts))
+		return err
+	})
+	return out, err
+}
+
+// createIncident is CreateIncident inside tx.
+func (tx *Tx) createIncident(ctx context.Context, a Actor, in Incident, o incidentOptions) (Incident, error) {
 	switch {
 	case !in.Regime.valid():
 		return Incident{}, fmt.Errorf("store: incident: regime %q is not bsig, cra-incident or cra-vulnerability: %w", in.Regime, ErrInvalid)
@@ -164,28 +175,24 @@ func (s *Store) CreateIncident(ctx context.Context, a Actor, in Incident, opts .
 	case in.AwareAt.IsZero():
 		return Incident{}, fmt.Errorf("store: incident: aware_at is missing: %w", ErrInvalid)
 	}
-	o := incidentOpts(opts)
-	out := Incident{OrgID: in.OrgID, Regime: in.Regime, Title: in.Title, AwareAt: dbTime(in.AwareAt)}
-	err := s.Tx(ctx, func(tx *Tx) error {
-		if err := tx.checkOrg(ctx, a, out.OrgID, write); err != nil {
-			return err
+	if err := tx.checkOrg(ctx, a, in.OrgID, write); err != nil {
+		return Incident{}, err
+	}
+	out := Incident{ID: newID(), OrgID: in.OrgID, Regime: in.Regime, Title: in.Title, AwareAt: dbTime(in.AwareAt),
+		CreatedAt: dbTime(tx.Now()), Status: "open"}
+	if o.nextDue != nil {
+		next, err := o.nextDue(out, nil, tx.Now())
+		if err != nil {
+			return Incident{}, fmt.Errorf("store: incident: %w: %w", err, ErrInvalid)
 		}
-		out.ID, out.CreatedAt, out.Status = newID(), dbTime(tx.Now()), "open"
-		if o.nextDue != nil {
-			next, err := o.nextDue(out, nil, tx.Now())
-			if err != nil {
-				return fmt.Errorf("store: incident: %w: %w", err, ErrInvalid)
-			}
-			out.NextDueAt = dbTimePtr(next)
-		}
-		if _, err := tx.Exec(ctx, "INSERT INTO incidents (id, org_id, regime, title, aware_at, created_at, status, next_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			out.ID, out.OrgID, out.Regime, out.Title, out.AwareAt, out.CreatedAt, out.Status, out.NextDueAt); err != nil {
-			return fmt.Errorf("store: create incident: %w", err)
-		}
-		tx.Audit(AuditEntry{Actor: a.String(), OrgID: out.OrgID, Action: "create", Entity: "incident", EntityID: out.ID, After: out})
-		return nil
-	})
-	return out, err
+		out.NextDueAt = dbTimePtr(next)
+	}
+	if _, err := tx.Exec(ctx, "INSERT INTO incidents (id, org_id, regime, title, aware_at, created_at, status, next_due_at, next_due_computed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		out.ID, out.OrgID, out.Regime, out.Title, out.AwareAt, out.CreatedAt, out.Status, out.NextDueAt, o.nextDue != nil); err != nil {
+		return Incident{}, fmt.Errorf("store: create incident: %w", err)
+	}
+	tx.Audit(AuditEntry{Actor: a.String(), OrgID: out.OrgID, Action: "create", Entity: "incident", EntityID: out.ID, After: out})
+	return out, nil
 }
 
 // Incident returns one incident.
@@ -251,7 +258,9 @@ func (tx *Tx) lockIncident(ctx context.Context, a Actor, id string, acc access) 
 }
 
 // refreshNextDue recomputes inc.NextDueAt with f from the incident's
-// reports as the transaction sees them, and stores it if it changed.
+// reports as the transaction sees them, and stores it marked computed. It
+// writes even an unchanged value: the row was written by lockIncident
+// already, and the mark may be missing.
 func (tx *Tx) refreshNextDue(ctx context.Context, inc *Incident, f NextDueFunc) error {
 	if f == nil {
 		return nil
@@ -268,12 +277,8 @@ func (tx *Tx) refreshNextDue(ctx context.Context, inc *Incident, f NextDueFunc) 
 	if err != nil {
 		return fmt.Errorf("store: incident %q: %w: %w", inc.ID, err, ErrInvalid)
 	}
-	next = dbTimePtr(next)
-	if equalTime(next, inc.NextDueAt) {
-		return nil
-	}
-	inc.NextDueAt = next
-	if _, err := tx.Exec(ctx, "UPDATE incidents SET next_due_at = ? WHERE id = ?", next, inc.ID); err != nil {
+	inc.NextDueAt = dbTimePtr(next)
+	if _, err := tx.Exec(ctx, "UPDATE incidents SET next_due_at = ?, next_due_computed = ? WHERE id = ?", inc.NextDueAt, true, inc.ID); err != nil {
 		return fmt.Errorf("store: incident %q: %w", inc.ID, err)
 	}
 	return nil
@@ -284,19 +289,20 @@ func (tx *Tx) refreshNextDue(ctx context.Context, inc *Incident, f NextDueFunc) 
 // delays them while it runs.
 const backfillBatch = 50
 
-// BackfillNextDue computes Incident.NextDueAt with f for the incidents that
-// have none: those stored before migration 0004 and those written without
-// WithNextDue. Open and closed incidents alike, since closing changes no
-// duty and a closed incident stays in the overdue feed. f runs as in
-// WithNextDue, with each incident's row locked, so a write racing the
-// backfill, or several app servers starting at once, leave the value one
-// of them computed from what was committed: an incident found with a value
-// once locked is left alone. Each value set is audited like every write.
+// BackfillNextDue computes Incident.NextDueAt with f for the incidents
+// whose value was never computed: those stored before migration 0004 and
+// those written without WithNextDue. Open and closed incidents alike,
+// since closing changes no duty and a closed incident stays in the overdue
+// feed. f runs as in WithNextDue, with each incident's row locked, so a
+// write racing the backfill, or several app servers starting at once,
+// leave the value one of them computed from what was committed: an
+// incident found computed once locked is left alone. Each value set is
+// audited like every write; an incident with nothing due is only marked
+// computed (next_due_computed), which changes nothing it shows.
 //
-// Incidents with nothing due keep NULL and are read again at the next
-// call: NULL does not tell "none due" from "never computed". An incident
-// whose stored events f refuses is left as it is and named in the error;
-// the others are still done. set counts the incidents given a value.
+// An incident whose stored events f refuses is left as it is, named in the
+// error and read again at the next call; the others are still done. set
+// counts the incidents given a value.
 func (s *Store) BackfillNextDue(ctx context.Context, a Actor, f NextDueFunc) (set int, err error) {
 	if err := a.requireAdmin("backfill next due"); err != nil {
 		return 0, err
@@ -306,8 +312,8 @@ func (s *Store) BackfillNextDue(ctx context.Context, a Actor, f NextDueFunc) (se
 	}
 	var refused []error
 	for after := ""; ; {
-		// Keyset pages by id on the index incidents_by_next_due (next_due_at, id).
-		rows, err := s.query(ctx, "SELECT id FROM incidents WHERE next_due_at IS NULL AND id > ? ORDER BY id LIMIT ?", after, backfillBatch)
+		// Keyset pages on the partial index incidents_next_due_uncomputed.
+		rows, err := s.query(ctx, "SELECT id FROM incidents WHERE NOT next_due_computed AND id > ? ORDER BY id LIMIT ?", after, backfillBatch)
 		if err != nil {
 			return set, fmt.Errorf("store: backfill next due: %w", err)
 		}
@@ -333,8 +339,12 @@ func (s *Store) BackfillNextDue(ctx context.Context, a Actor, f NextDueFunc) (se
 				if err != nil {
 					return err
 				}
-				if inc.NextDueAt != nil {
-					continue // set by a write or another server meanwhile
+				var computed bool
+				if err := tx.QueryRow(ctx, "SELECT next_due_computed FROM incidents WHERE id = ?", id).Scan(&computed); err != nil {
+					return fmt.Errorf("store: incident %q: %w", id, err)
+				}
+				if computed {
+					continue // by a write or another server meanwhile
 				}
 				before := inc
 				if err := tx.refreshNextDue(ctx, &inc, f); errors.Is(err, ErrInvalid) {
@@ -357,12 +367,10 @@ func (s *Store) BackfillNextDue(ctx context.Context, a Actor, f NextDueFunc) (se
 	}
 }
 
-func equalTime(a, b *time.Time) bool {
-	return a == nil && b == nil || a != nil && b != nil && a.Equal(*b)
-}
-
 // SetIncidentStatus opens or closes an incident. Closing changes no
-// reporting duty, so the next due instant stays.
+// reporting duty, so the next due instant stays. A CRA Art. 14 track
+// (kev_tracks) opens and closes with its incident; reopening one while
+// its product has another open track for the CVE is ErrConflict.
 func (s *Store) SetIncidentStatus(ctx context.Context, a Actor, id, status string) error {
 	if status != "open" && status != "closed" {
 		return fmt.Errorf("store: incident: status %q is not open or closed: %w", status, ErrInvalid)
@@ -374,6 +382,11 @@ func (s *Store) SetIncidentStatus(ctx context.Context, a Actor, id, status strin
 		}
 		if _, err := tx.Exec(ctx, "UPDATE incidents SET status = ? WHERE id = ?", status, id); err != nil {
 			return fmt.Errorf("store: incident %q: %w", id, err)
+		}
+		if status != before.Status {
+			if err := tx.setKEVTrackOpen(ctx, id, status == "open"); err != nil {
+				return err
+			}
 		}
 		after := before
 		after.Status = status

@@ -379,9 +379,32 @@ func TestBackfillNextDue(t *testing.T) {
 				t.Errorf("incident %s: next_due_at %v, %v; want NULL", id, inc.NextDueAt, err)
 			}
 		}
-		// Idempotent: nothing left to set.
-		if n, err := s.BackfillNextDue(ctx, admin, facts.NextDue); n != 0 || !errors.Is(err, store.ErrInvalid) {
+		// Idempotent: nothing left to set, and only the incident refused is
+		// read again; the one with nothing due was marked computed.
+		var read []string
+		counting := func(inc store.Incident, reports []store.Report, now time.Time) (*time.Time, error) {
+			read = append(read, inc.ID)
+			return facts.NextDue(inc, reports, now)
+		}
+		if n, err := s.BackfillNextDue(ctx, admin, counting); n != 0 || !errors.Is(err, store.ErrInvalid) {
 			t.Errorf("second backfill: %d, %v; want 0 and the contradictory incident", n, err)
+		}
+		if fmt.Sprint(read) != fmt.Sprint([]string{bad.ID}) {
+			t.Errorf("second backfill read %v, want only %s", read, bad.ID)
+		}
+		// Written with WithNextDue, nothing due: computed, never read.
+		read = nil
+		quiet, err := s.CreateIncident(ctx, tn.member, store.Incident{OrgID: tn.org.ID, Regime: store.RegimeCRAIncident, Title: "reported with", AwareAt: aware})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, stage := range []string{"early_warning", "notification", "final"} {
+			if _, err := s.SubmitReport(ctx, tn.member, quiet.ID, stage, json.RawMessage(`{}`), withNextDue); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.BackfillNextDue(ctx, admin, counting); fmt.Sprint(read) != fmt.Sprint([]string{bad.ID}) {
+			t.Errorf("third backfill read %v (%v), want only %s", read, err, bad.ID)
 		}
 		mustVerify(t, s)
 	})

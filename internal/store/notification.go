@@ -112,6 +112,16 @@ func checkLocalLink(link string) error {
 // delivery channel. Supervisors may notify any organisation, members their
 // own.
 func (s *Store) Notify(ctx context.Context, a Actor, n Notification) (Notification, error) {
+	err := s.Tx(ctx, func(tx *Tx) error {
+		var err error
+		n, err = tx.notify(ctx, a, n)
+		return err
+	})
+	return n, err
+}
+
+// notify is Notify inside tx.
+func (tx *Tx) notify(ctx context.Context, a Actor, n Notification) (Notification, error) {
 	if err := n.validate(); err != nil {
 		return n, err
 	}
@@ -119,25 +129,22 @@ func (s *Store) Notify(ctx context.Context, a Actor, n Notification) (Notificati
 	if a.Role == RoleSupervisor && !a.ReadOnly {
 		acc = read
 	}
-	err := s.Tx(ctx, func(tx *Tx) error {
-		if err := tx.checkOrg(ctx, a, n.OrgID, acc); err != nil {
-			return err
+	if err := tx.checkOrg(ctx, a, n.OrgID, acc); err != nil {
+		return n, err
+	}
+	n.CreatedAt, n.ReadAt, n.Deliveries = dbTime(tx.Now()), nil, nil
+	if err := tx.QueryRow(ctx, "INSERT INTO notifications (org_id, kind, title, body, link, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+		n.OrgID, n.Kind, n.Title, n.Body, n.Link, n.CreatedAt).Scan(&n.ID); err != nil {
+		return n, fmt.Errorf("store: notification: %w", err)
+	}
+	for _, c := range Channels {
+		if _, err := tx.Exec(ctx, "INSERT INTO notification_deliveries (notification_id, channel, next_attempt_at) VALUES (?, ?, ?)",
+			n.ID, c, n.CreatedAt); err != nil {
+			return n, fmt.Errorf("store: notification %d: queue %s: %w", n.ID, c, err)
 		}
-		n.CreatedAt, n.ReadAt, n.Deliveries = dbTime(tx.Now()), nil, nil
-		if err := tx.QueryRow(ctx, "INSERT INTO notifications (org_id, kind, title, body, link, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-			n.OrgID, n.Kind, n.Title, n.Body, n.Link, n.CreatedAt).Scan(&n.ID); err != nil {
-			return fmt.Errorf("store: notification: %w", err)
-		}
-		for _, c := range Channels {
-			if _, err := tx.Exec(ctx, "INSERT INTO notification_deliveries (notification_id, channel, next_attempt_at) VALUES (?, ?, ?)",
-				n.ID, c, n.CreatedAt); err != nil {
-				return fmt.Errorf("store: notification %d: queue %s: %w", n.ID, c, err)
-			}
-		}
-		tx.Audit(AuditEntry{Actor: a.String(), OrgID: n.OrgID, Action: "create", Entity: "notification", EntityID: fmt.Sprint(n.ID), After: n})
-		return nil
-	})
-	return n, err
+	}
+	tx.Audit(AuditEntry{Actor: a.String(), OrgID: n.OrgID, Action: "create", Entity: "notification", EntityID: fmt.Sprint(n.ID), After: n})
+	return n, nil
 }
 
 // notificationQuery selects notifications with their state on each channel.
