@@ -33,7 +33,7 @@ func (c *client) enrol() string {
 	t.Helper()
 	r := c.get("/account/totp")
 	secret := attr(r.one(t, `input[name="secret"]`), "value")
-	r = c.submit("/account/totp", "/account/totp", url.Values{"action": {"enable"}, "secret": {secret}, "code": {c.e.code(secret, 0)}})
+	r = c.submit("/account/totp", "/account/totp", url.Values{"action": {"enable"}, "secret": {secret}, "password": {password}, "code": {c.e.code(secret, 0)}})
 	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/account/totp?done=enabled" {
 		t.Fatalf("enrol: %d %s\n%s", r.StatusCode, r.Header.Get("Location"), r.body)
 	}
@@ -93,13 +93,13 @@ func TestTOTPEnrolmentPage(t *testing.T) {
 			status int
 			msg    string
 		}{
-			{"wrong code", url.Values{"action": {"enable"}, "secret": {secret}, "code": {"000000"}}, 422, "wrong"},
-			{"code of another secret", url.Values{"action": {"enable"}, "secret": {secret}, "code": {e.code("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", 0)}}, 422, "wrong"},
-			{"letters", url.Values{"action": {"enable"}, "secret": {secret}, "code": {"<b>1</b>"}}, 422, "wrong"},
+			{"wrong code", url.Values{"action": {"enable"}, "secret": {secret}, "password": {password}, "code": {"000000"}}, 422, "wrong"},
+			{"code of another secret", url.Values{"action": {"enable"}, "secret": {secret}, "password": {password}, "code": {e.code("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", 0)}}, 422, "wrong"},
+			{"letters", url.Values{"action": {"enable"}, "secret": {secret}, "password": {password}, "code": {"<b>1</b>"}}, 422, "wrong"},
 			{"tampered secret", url.Values{"action": {"enable"}, "secret": {"<script>"}, "code": {"123456"}}, 400, ""},
 			{"short secret", url.Values{"action": {"enable"}, "secret": {"JBSWY3DP"}, "code": {"123456"}}, 400, ""},
 			{"unknown action", url.Values{"action": {"drop"}, "code": {"123456"}}, 400, ""},
-			{"disable while off", url.Values{"action": {"disable"}, "code": {"123456"}}, 409, ""},
+			{"disable while off", url.Values{"action": {"disable"}, "password": {password}, "code": {"123456"}}, 409, ""},
 		} {
 			r := c.submit("/account/totp", "/account/totp", tc.form)
 			if r.StatusCode != tc.status {
@@ -120,7 +120,7 @@ func TestTOTPEnrolmentPage(t *testing.T) {
 			r.one(t, `input#code[aria-invalid="true"]`)
 		}
 		// A forged request (no CSRF token) changes nothing.
-		if r := c.post("/account/totp", url.Values{"action": {"enable"}, "secret": {secret}, "code": {e.code(secret, 0)}}); r.StatusCode != http.StatusForbidden {
+		if r := c.post("/account/totp", url.Values{"action": {"enable"}, "secret": {secret}, "password": {password}, "code": {e.code(secret, 0)}}); r.StatusCode != http.StatusForbidden {
 			t.Errorf("without csrf: %d, want 403", r.StatusCode)
 		}
 		if u, _ := st.Account(context.Background(), store.Actor{UserID: e.member.ID}); u.TOTPSecret != "" {
@@ -136,7 +136,7 @@ func TestTOTPEnrolmentPage(t *testing.T) {
 		if !strings.Contains(text(r.one(t, "#totp-status")), "on") {
 			t.Errorf("status %q", text(r.one(t, "#totp-status")))
 		}
-		if r := c.submit("/account/totp", "/account/totp", url.Values{"action": {"enable"}, "secret": {secret}, "code": {e.code(secret, 0)}}); r.StatusCode != http.StatusConflict {
+		if r := c.submit("/account/totp", "/account/totp", url.Values{"action": {"enable"}, "secret": {secret}, "password": {password}, "code": {e.code(secret, 0)}}); r.StatusCode != http.StatusConflict {
 			t.Errorf("enable twice: %d, want 409", r.StatusCode)
 		}
 		// The audit trail says enabled, never the secret.
@@ -149,12 +149,12 @@ func TestTOTPEnrolmentPage(t *testing.T) {
 			}
 		}
 		// Disabling needs a fresh code: the enrolment code is used up.
-		r = c.submit("/account/totp", "/account/totp", url.Values{"action": {"disable"}, "code": {e.code(secret, 0)}})
+		r = c.submit("/account/totp", "/account/totp", url.Values{"action": {"disable"}, "password": {password}, "code": {e.code(secret, 0)}})
 		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(text(r.one(t, ".error-summary")), "used already") {
 			t.Fatalf("disable with the used code: %d", r.StatusCode)
 		}
 		e.clock.add(30 * time.Second)
-		if r := c.submit("/account/totp", "/account/totp", url.Values{"action": {"disable"}, "code": {e.code(secret, 0)}}); r.StatusCode != http.StatusSeeOther {
+		if r := c.submit("/account/totp", "/account/totp", url.Values{"action": {"disable"}, "password": {password}, "code": {e.code(secret, 0)}}); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("disable: %d\n%s", r.StatusCode, r.body)
 		}
 		if u, _ := st.Account(context.Background(), store.Actor{UserID: e.member.ID}); u.TOTPSecret != "" {
@@ -304,7 +304,7 @@ func TestTOTPRateLimit(t *testing.T) {
 		if r := b.submit("/login", "/login", url.Values{"email": {e.member.Email}, "password": {password}}); r.StatusCode != http.StatusTooManyRequests {
 			t.Errorf("password while limited: %d", r.StatusCode)
 		}
-		if r := c.submit("/account/totp", "/account/totp", url.Values{"action": {"disable"}, "code": {e.code(secret, 0)}}); r.StatusCode != http.StatusTooManyRequests {
+		if r := c.submit("/account/totp", "/account/totp", url.Values{"action": {"disable"}, "password": {password}, "code": {e.code(secret, 0)}}); r.StatusCode != http.StatusTooManyRequests {
 			t.Errorf("disable while limited: %d", r.StatusCode)
 		}
 		e.clock.add(accountEvery)

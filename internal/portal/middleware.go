@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+
+	"github.com/pflicht/pflicht/internal/findings"
 )
 
 // contentSecurityPolicy allows nothing inline: styles and the optional
@@ -77,7 +79,7 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			limit += s.cfg.MaxEvidenceBytes
 		}
 		if isSBOMUpload(r) {
-			limit += maxSBOMBytes
+			limit += findings.MaxSBOMBytes
 		}
 		if r.ContentLength > limit {
 			s.renderError(w, r, http.StatusRequestEntityTooLarge, "error.too_large")

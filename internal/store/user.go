@@ -517,6 +517,67 @@ func (s *Store) TokenActor(ctx context.Context, token string) (Actor, error) {
 	return a, nil
 }
 
+const tokenColumns = "id, user_id, prefix, scope, created_at, expires_at, last_used_at"
+
+func scanToken(sc interface{ Scan(...any) error }) (APIToken, error) {
+	var t APIToken
+	var scope string
+	err := sc.Scan(&t.ID, &t.UserID, &t.Prefix, &scope, &t.CreatedAt, &t.ExpiresAt, &t.LastUsedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	t.ReadOnly = scope == "read"
+	return t, err
+}
+
+// Tokens lists the API tokens of userID, oldest first, expired ones
+// included (they show what was issued until they are revoked). A user
+// lists its own; other users' tokens need the admin role, and are not
+// found otherwise.
+func (s *Store) Tokens(ctx context.Context, a Actor, userID string) ([]APIToken, error) {
+	if a.UserID != userID && a.Role != RoleAdmin {
+		return nil, fmt.Errorf("store: tokens: user %q: %w", userID, ErrNotFound)
+	}
+	rows, err := s.query(ctx, "SELECT "+tokenColumns+" FROM api_tokens WHERE user_id = ? ORDER BY created_at, id", userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: tokens: %w", err)
+	}
+	defer rows.Close()
+	var ts []APIToken
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: tokens: %w", err)
+		}
+		ts = append(ts, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: tokens: %w", err)
+	}
+	return ts, nil
+}
+
+// RevokeToken deletes the API token id, so TokenActor, which reads the
+// database on every request, refuses it at once on every app server. A
+// user revokes its own tokens, an admin any; a read-only actor none. A
+// token the actor may not revoke is not found, like an unknown id, so ids
+// cannot be probed.
+func (s *Store) RevokeToken(ctx context.Context, a Actor, id string) error {
+	all, own := a.Role == RoleAdmin && !a.ReadOnly, a.UserID
+	if a.ReadOnly {
+		own = ""
+	}
+	return s.Tx(ctx, func(tx *Tx) error {
+		t, err := scanToken(tx.QueryRow(ctx, "DELETE FROM api_tokens WHERE id = ? AND (? OR user_id = ?) RETURNING "+tokenColumns,
+			id, all, own))
+		if err != nil {
+			return fmt.Errorf("store: revoke token: token %q: %w", id, err)
+		}
+		tx.Audit(AuditEntry{Actor: a.String(), Action: "revoke", Entity: "api_token", EntityID: t.ID, Before: t})
+		return nil
+	})
+}
+
 // HasAdmin reports whether an enabled account with the admin role exists.
 func (s *Store) HasAdmin(ctx context.Context) (bool, error) {
 	var n int

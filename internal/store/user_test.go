@@ -285,3 +285,117 @@ func TestTOTP(t *testing.T) {
 		mustVerify(t, s)
 	})
 }
+
+// TestRevokeToken: tokens are listed per user; a user lists and revokes
+// its own, an admin any, and anyone else finds nothing. A revoked token is
+// refused at once by every app server sharing the database, and the
+// revocation is audited.
+func TestRevokeToken(t *testing.T) {
+	eachShared(t, func(t *testing.T, s, other *store.Store) {
+		ctx := context.Background()
+		alice, bob := newUser(t, s, "alice@example.org"), newUser(t, s, "bob@example.org")
+		asAlice, asBob := store.Actor{UserID: alice.ID, Via: "session"}, store.Actor{UserID: bob.ID, Via: "session"}
+		until := time.Now().Add(time.Hour)
+		aliceToken, aliceInfo, err := s.CreateToken(ctx, asAlice, alice.ID, false, &until)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, aliceRead, err := s.CreateToken(ctx, asAlice, alice.ID, true, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bobToken, bobInfo, err := s.CreateToken(ctx, store.System("cli"), bob.ID, false, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := other.TokenActor(ctx, aliceToken); err != nil {
+			t.Fatal(err)
+		}
+
+		list, err := s.Tokens(ctx, asAlice, alice.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 2 || list[0].ID != aliceInfo.ID || list[1].ID != aliceRead.ID {
+			t.Fatalf("alice's tokens: %+v", list)
+		}
+		if got := list[0]; got.ReadOnly || got.Prefix != aliceInfo.Prefix || got.ExpiresAt == nil || got.LastUsedAt == nil || got.UserID != alice.ID {
+			t.Errorf("first token %+v", got)
+		}
+		if got := list[1]; !got.ReadOnly || got.ExpiresAt != nil || got.LastUsedAt != nil {
+			t.Errorf("second token %+v", got)
+		}
+		if list, err := s.Tokens(ctx, store.System("cli"), bob.ID); err != nil || len(list) != 1 || list[0].ID != bobInfo.ID {
+			t.Errorf("admin lists bob's: %+v, %v", list, err)
+		}
+		for _, tc := range []struct {
+			name string
+			a    store.Actor
+		}{
+			{"another user", asBob},
+			{"a supervisor", store.Actor{UserID: bob.ID, Role: store.RoleSupervisor}},
+		} {
+			if _, err := s.Tokens(ctx, tc.a, alice.ID); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("%s lists alice's: %v, want ErrNotFound", tc.name, err)
+			}
+		}
+
+		for _, tc := range []struct {
+			name string
+			a    store.Actor
+			id   string
+		}{
+			{"another user's token", asBob, aliceInfo.ID},
+			{"a supervisor", store.Actor{UserID: bob.ID, Role: store.RoleSupervisor}, aliceInfo.ID},
+			{"a read-only token of the owner", store.Actor{UserID: alice.ID, ReadOnly: true, Via: "token:" + aliceRead.ID}, aliceInfo.ID},
+			{"a read-only admin token", store.Actor{UserID: bob.ID, Role: store.RoleAdmin, ReadOnly: true}, aliceInfo.ID},
+			{"an unknown id", asAlice, "NOSUCHTOKEN"},
+		} {
+			if err := s.RevokeToken(ctx, tc.a, tc.id); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("%s: %v, want ErrNotFound", tc.name, err)
+			}
+		}
+		if _, err := other.TokenActor(ctx, aliceToken); err != nil {
+			t.Fatalf("a refused revocation broke the token: %v", err)
+		}
+
+		// The owner revokes on one server; the other refuses it at once.
+		if err := s.RevokeToken(ctx, asAlice, aliceInfo.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := other.TokenActor(ctx, aliceToken); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("revoked token on the other server: %v, want ErrNotFound", err)
+		}
+		if err := s.RevokeToken(ctx, asAlice, aliceInfo.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("revoked twice: %v, want ErrNotFound", err)
+		}
+		if list, _ := s.Tokens(ctx, asAlice, alice.ID); len(list) != 1 || list[0].ID != aliceRead.ID {
+			t.Errorf("after revoking: %+v", list)
+		}
+		// An admin revokes any user's token.
+		if err := other.RevokeToken(ctx, store.System("cli"), bobInfo.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.TokenActor(ctx, bobToken); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("token revoked by the admin: %v", err)
+		}
+
+		revoked := map[string]string{}
+		for row, err := range s.AuditRows(ctx) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if row.Action == "revoke" && row.Entity == "api_token" {
+				revoked[row.EntityID] = row.Actor
+				if !strings.Contains(row.Before, `"prefix"`) || row.After != "" {
+					t.Errorf("audit record %+v", row)
+				}
+			}
+		}
+		if want := map[string]string{aliceInfo.ID: "user:" + alice.ID + " via session", bobInfo.ID: "cli"}; len(revoked) != 2 ||
+			revoked[aliceInfo.ID] != want[aliceInfo.ID] || revoked[bobInfo.ID] != want[bobInfo.ID] {
+			t.Errorf("audited revocations %v, want %v", revoked, want)
+		}
+		mustVerify(t, s)
+	})
+}
