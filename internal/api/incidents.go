@@ -102,20 +102,13 @@ var withNextDue = store.WithNextDue(facts.NextDue)
 // profile is the organisation's current profile (zero if it has none):
 // facts.ClockInput reads whether it operates a critical installation.
 func (h *handler) profile(c *call, orgID string) (store.Profile, error) {
-	vs, err := h.store.Profiles(c.r.Context(), c.actor, orgID)
-	if err != nil || len(vs) == 0 {
-		return store.Profile{}, err
-	}
-	return vs[0].Profile, nil
+	v, err := h.store.CurrentProfile(c.r.Context(), c.actor, orgID)
+	return v.Profile, err
 }
 
 func (h *handler) getIncident(c *call, _ noBody) (incidentView, error) {
 	ctx := c.r.Context()
-	inc, err := h.store.Incident(ctx, c.actor, c.r.PathValue("id"))
-	if err != nil {
-		return incidentView{}, err
-	}
-	reports, err := h.store.Reports(ctx, c.actor, inc.ID)
+	inc, reports, err := h.store.IncidentRecord(ctx, c.actor, c.r.PathValue("id"))
 	if err != nil {
 		return incidentView{}, err
 	}
@@ -177,11 +170,7 @@ var reportTriggers = []clock.Event{clock.NotificationSubmitted}
 
 func (h *handler) submitIncidentReport(c *call, req submitReportRequest) (reportResponse, error) {
 	ctx := c.r.Context()
-	inc, err := h.store.Incident(ctx, c.actor, c.r.PathValue("id"))
-	if err != nil {
-		return reportResponse{}, err
-	}
-	reports, err := h.store.Reports(ctx, c.actor, inc.ID)
+	inc, reports, err := h.store.IncidentRecord(ctx, c.actor, c.r.PathValue("id"))
 	if err != nil {
 		return reportResponse{}, err
 	}
@@ -373,11 +362,7 @@ func (h *handler) recordIncidentEvents(c *call, req incidentEventsRequest) (inci
 		return incidentView{}, invalid("interim_due_at", "must lie after interim_requested_at")
 	}
 	ctx, id := c.r.Context(), c.r.PathValue("id")
-	inc, err := h.store.Incident(ctx, c.actor, id)
-	if err != nil {
-		return incidentView{}, err
-	}
-	reports, err := h.store.Reports(ctx, c.actor, id)
+	inc, reports, err := h.store.IncidentRecord(ctx, c.actor, id)
 	if err != nil {
 		return incidentView{}, err
 	}

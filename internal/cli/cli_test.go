@@ -92,9 +92,21 @@ func TestDecodeJSONErrorsNameTheField(t *testing.T) {
 	}
 }
 
-func TestUnknownCommandIsUsageError(t *testing.T) {
-	_, stderr, code := runCLI(t, "", "frobnicate")
-	if code != ExitInput || !strings.Contains(stderr, "unknown command") {
-		t.Fatalf("code %d, stderr %q", code, stderr)
+// TestUsageErrors: what cobra itself refuses (unknown command or flag, a
+// missing required flag, a flag without its value) is bad input, exit 2.
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"frobnicate"}, "unknown command"},
+		{[]string{"check", "--frobnicate"}, "unknown flag"},
+		{[]string{"token", "list"}, `required flag(s) "user" not set`},
+		{[]string{"check", "--employees"}, "flag needs an argument"},
+	} {
+		_, stderr, code := runCLI(t, "", tc.args...)
+		if code != ExitInput || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: code %d, stderr %q; want %d and %q", tc.args, code, stderr, ExitInput, tc.want)
+		}
 	}
 }

@@ -154,5 +154,6 @@ func isUsageError(err error) bool {
 	}
 	// cobra reports unknown commands and wrong argument counts as plain errors.
 	msg := err.Error()
-	return strings.HasPrefix(msg, "unknown command") || strings.Contains(msg, "arg(s)") || strings.HasPrefix(msg, "unknown flag") || strings.HasPrefix(msg, "invalid argument")
+	return strings.HasPrefix(msg, "unknown command") || strings.Contains(msg, "arg(s)") || strings.HasPrefix(msg, "unknown flag") ||
+		strings.HasPrefix(msg, "invalid argument") || strings.HasPrefix(msg, "required flag(s)") || strings.HasPrefix(msg, "flag needs an argument")
 }

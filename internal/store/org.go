@@ -450,6 +450,18 @@ func (s *Store) Organisations(ctx context.Context, a Actor) ([]Organisation, err
 	return collect(rows, scanOrg, "organisations")
 }
 
+// CurrentProfile returns an organisation's current profile version in one
+// query.
+func (s *Store) CurrentProfile(ctx context.Context, a Actor, orgID string) (ProfileVersion, error) {
+	v, err := scanProfile(s.queryRow(ctx, `SELECT p.version, p.created_at, p.created_by, p.class, p.data FROM organisation_profiles p
+		JOIN organisations o ON o.id = p.org_id AND o.profile_version = p.version WHERE o.id = ? AND `+orgFilter("o.id", read),
+		append([]any{orgID}, a.args(read)...)...))
+	if errors.Is(err, ErrNotFound) {
+		return v, fmt.Errorf("store: organisation %q: %w", orgID, ErrNotFound)
+	}
+	return v, err
+}
+
 // Profiles returns every version of an organisation's profile, newest first.
 func (s *Store) Profiles(ctx context.Context, a Actor, orgID string) ([]ProfileVersion, error) {
 	rows, err := s.query(ctx, `SELECT version, created_at, created_by, class, data FROM organisation_profiles
