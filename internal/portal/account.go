@@ -110,13 +110,7 @@ func enrolment(email, secret string) (string, template.URL, error) {
 // session can neither put its own authenticator on the account, locking
 // the owner out, nor take the factor off. Wrong passwords and codes count
 // against the account's login budget, so the session cannot guess them.
-// The form also carries the revocation of an API token (action
-// "revoke-token"), as this page lists them.
 func (s *Server) totpChange(w http.ResponseWriter, r *http.Request) {
-	if r.PostForm.Get("action") == "revoke-token" {
-		s.revokeToken(w, r)
-		return
-	}
 	a := state(r).user.actor()
 	u, err := s.store.Account(r.Context(), a)
 	if err != nil {
@@ -201,7 +195,7 @@ func (s *Server) totpChange(w http.ResponseWriter, r *http.Request) {
 // another user's token as not found (an admin's session may revoke any,
 // as the CLI does); the next request with the token is refused.
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
-	id := r.PostForm.Get("token")
+	id := r.PathValue("id")
 	err := s.store.RevokeToken(r.Context(), state(r).user.actor(), id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):

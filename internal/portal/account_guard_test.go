@@ -183,16 +183,16 @@ func TestAccountTokens(t *testing.T) {
 		if strings.Contains(r.body, foreign.Prefix) || strings.Contains(r.body, mine) {
 			t.Error("the page shows another user's token or a token itself")
 		}
-		button := r.one(t, `#token-`+info.ID+` form[method="post"][action="/account/totp"] button[type="submit"]`)
+		button := r.one(t, `#token-`+info.ID+` form[method="post"][action="/account/tokens/`+info.ID+`/revoke"] button[type="submit"]`)
 		if !strings.Contains(text(button), info.Prefix) {
 			t.Errorf("button %q does not name the token", text(button))
 		}
 
 		revoke := func(id string) *response {
-			return c.submit("/account/totp", "/account/totp", url.Values{"action": {"revoke-token"}, "token": {id}})
+			return c.submit("/account/totp", "/account/tokens/"+id+"/revoke", url.Values{})
 		}
 		for _, tc := range []struct{ name, id string }{
-			{"another user's token", foreign.ID}, {"an unknown id", "<script>"}, {"no id", ""},
+			{"another user's token", foreign.ID}, {"an unknown id", "<script>"},
 		} {
 			if r := revoke(tc.id); r.StatusCode != http.StatusNotFound || strings.Contains(r.body, "<script>") {
 				t.Errorf("%s: %d, want 404", tc.name, r.StatusCode)
@@ -201,10 +201,10 @@ func TestAccountTokens(t *testing.T) {
 		if _, err := st.TokenActor(ctx, theirs); err != nil {
 			t.Errorf("another user's token after the refused revocation: %v", err)
 		}
-		if r := c.post("/account/totp", url.Values{"action": {"revoke-token"}, "token": {info.ID}}); r.StatusCode != http.StatusForbidden {
+		if r := c.post("/account/tokens/"+info.ID+"/revoke", url.Values{}); r.StatusCode != http.StatusForbidden {
 			t.Errorf("without csrf: %d, want 403", r.StatusCode)
 		}
-		if r := e.client().post("/account/totp", url.Values{"action": {"revoke-token"}, "token": {info.ID}}); r.StatusCode == http.StatusSeeOther {
+		if r := e.client().post("/account/tokens/"+info.ID+"/revoke", url.Values{}); r.StatusCode == http.StatusSeeOther {
 			t.Errorf("signed out: %d", r.StatusCode)
 		}
 		if _, err := st.TokenActor(ctx, mine); err != nil {

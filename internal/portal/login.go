@@ -214,4 +214,5 @@ func (s *Server) authRoutes(handle handleFunc) {
 	// The signed-in user's own sign-in settings (account.go).
 	handle("GET /account/totp", s.signedIn(s.totpPage))
 	handle("POST /account/totp", s.signedIn(s.totpChange))
+	handle("POST /account/tokens/{id}/revoke", s.signedIn(s.revokeToken))
 }
