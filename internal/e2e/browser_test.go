@@ -32,18 +32,53 @@ const flowTimeout = 40 * time.Second
 // the organisation in the registry, opens its record, finds the incident
 // in the incident feed and requests an interim report.
 func TestBrowser(t *testing.T) {
+	needChromium(t)
+	loc := sqliteAt(t)
+	s, api := startPortal(t, loc)
+	addUser(t, loc, "aufsicht@bsi.example", "supervisor", "")
+	browser := newBrowser(t)
+	for _, lang := range []string{"de", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			f := newFlow(t, s, api, loc, lang, "Stadtwerke E2E ("+lang+")", "it-"+lang+"@stadtwerke.example")
+			timed(t, "organisation admin flow", func() { f.organisationAdmin(f.tab(browser)) })
+			timed(t, "supervisor flow", func() { f.supervisor(f.tab(browser)) })
+		})
+	}
+}
+
+// startPortal starts the server on loc with an admin user, and returns it
+// with an API client holding the admin's token.
+func startPortal(t *testing.T, loc location) (*server, *apiClient) {
+	t.Helper()
+	s := startServer(t, loc)
+	addUser(t, loc, "admin@e2e.example", "admin", "")
+	return s, newAPI(s, newToken(t, loc, "admin@e2e.example"))
+}
+
+// timed runs one flow and logs how long it took.
+func timed(t *testing.T, name string, flow func()) {
+	t.Helper()
+	start := time.Now()
+	flow()
+	t.Logf("%s: %v", name, time.Since(start).Round(time.Millisecond))
+}
+
+// needChromium skips the test where Chromium is missing, or fails it in CI,
+// which must run the browser tests.
+func needChromium(t *testing.T) {
+	t.Helper()
 	if _, err := os.Stat(chromium); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("%s is missing: CI must install the chromium package", chromium)
 		}
 		t.Skipf("%s is missing (apt-get install chromium); the browser tests need it", chromium)
 	}
-	loc := sqliteAt(t)
-	s := startServer(t, loc)
-	addUser(t, loc, "admin@e2e.example", "admin", "")
-	addUser(t, loc, "aufsicht@bsi.example", "supervisor", "")
-	api := newAPI(s, newToken(t, loc, "admin@e2e.example"))
+}
 
+// newBrowser starts headless Chromium for the test; each flow opens its
+// own tabs in it (flow.tab). It stops at the end of the test.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
 	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromium),
 		chromedp.Headless,
@@ -57,28 +92,13 @@ func TestBrowser(t *testing.T) {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 1024),
 	)
-	defer cancel()
+	t.Cleanup(cancel)
 	browser, cancel := chromedp.NewContext(alloc)
-	defer cancel()
+	t.Cleanup(cancel)
 	if err := chromedp.Do(browser); err != nil {
 		t.Fatalf("starting %s: %v", chromium, err)
 	}
-
-	for _, lang := range []string{"de", "en"} {
-		t.Run(lang, func(t *testing.T) {
-			f := &flow{t: t, base: s.url, lang: lang, msg: catalog(t, lang)}
-			f.org = api.createOrg(t, "Stadtwerke E2E ("+lang+")")
-			f.orgAdmin = "it-" + lang + "@stadtwerke.example"
-			addUser(t, loc, f.orgAdmin, "org_admin", f.org)
-
-			start := time.Now()
-			f.organisationAdmin(f.tab(browser))
-			t.Logf("organisation admin flow: %v", time.Since(start).Round(time.Millisecond))
-			start = time.Now()
-			f.supervisor(f.tab(browser))
-			t.Logf("supervisor flow: %v", time.Since(start).Round(time.Millisecond))
-		})
-	}
+	return browser
 }
 
 // flow is one language's run through the portal.
@@ -88,6 +108,15 @@ type flow struct {
 	msg            map[string]string // the portal's message catalog for lang
 	org, orgAdmin  string
 	incident, path string // the incident's id and page
+}
+
+// newFlow is one language's run, as the admin (a new user) of a new
+// organisation called org.
+func newFlow(t *testing.T, s *server, api *apiClient, loc location, lang, org, admin string) *flow {
+	t.Helper()
+	f := &flow{t: t, base: s.url, lang: lang, msg: catalog(t, lang), org: api.createOrg(t, org), orgAdmin: admin}
+	addUser(t, loc, f.orgAdmin, "org_admin", f.org)
+	return f
 }
 
 // catalog reads the portal's messages for lang (lang.json and every

@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
-	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,12 +20,7 @@ import (
 // advisory that a known-exploited list names, follow the CRA Art. 14 track
 // the upload opened, and record a VEX decision on the finding.
 func TestBrowserProducts(t *testing.T) {
-	if _, err := os.Stat(chromium); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing: CI must install the chromium package", chromium)
-		}
-		t.Skipf("%s is missing (apt-get install chromium); the browser tests need it", chromium)
-	}
+	needChromium(t)
 	bom := testdata.Shared(t, "spdx-examples/software/example11/spdx2.3/sbom.spdx.json")
 	advisory := testdata.Shared(t, "rustsec-advisory-db-osv/crates/RUSTSEC-2023-0001.json") // tokio, CVE-2023-22466
 	loc := sqliteAt(t)
@@ -36,57 +29,14 @@ func TestBrowserProducts(t *testing.T) {
 		t.Fatal(err)
 	}
 	cli(t, loc, "", "vulndb", "import", advisory, "--eu-kev", kev)
-	s := startServer(t, loc)
-	addUser(t, loc, "admin@e2e.example", "admin", "")
-	api := newAPI(s, newToken(t, loc, "admin@e2e.example"))
-
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 1024),
-	)
-	defer cancel()
-	browser, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("starting %s: %v", chromium, err)
-	}
+	s, api := startPortal(t, loc)
+	browser := newBrowser(t)
 	for _, lang := range []string{"de", "en"} {
 		t.Run(lang, func(t *testing.T) {
-			f := &flow{t: t, base: s.url, lang: lang, msg: productCatalog(t, lang)}
-			f.org = api.createOrg(t, "Router GmbH ("+lang+")")
-			f.orgAdmin = "psirt-" + lang + "@router.example"
-			addUser(t, loc, f.orgAdmin, "org_admin", f.org)
-			start := time.Now()
-			f.manufacturer(f.tab(browser), bom)
-			t.Logf("manufacturer flow: %v", time.Since(start).Round(time.Millisecond))
+			f := newFlow(t, s, api, loc, lang, "Router GmbH ("+lang+")", "psirt-"+lang+"@router.example")
+			timed(t, "manufacturer flow", func() { f.manufacturer(f.tab(browser), bom) })
 		})
 	}
-}
-
-// productCatalog is the portal's catalog for lang with the product pages'
-// own messages.
-func productCatalog(t *testing.T, lang string) map[string]string {
-	t.Helper()
-	m := catalog(t, lang)
-	b, err := os.ReadFile(filepath.Join("..", "portal", "locales", "products."+lang+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var p map[string]string
-	if err := json.Unmarshal(b, &p); err != nil {
-		t.Fatalf("locales/products.%s.json: %v", lang, err)
-	}
-	maps.Copy(m, p)
-	return m
 }
 
 func (f *flow) manufacturer(ctx context.Context, bom string) {
@@ -130,7 +80,7 @@ func (f *flow) manufacturer(ctx context.Context, bom string) {
 	version := value(f, ctx, "location", chromedp.Location())
 	f.run(ctx, "open track", chromedp.Click(chromedp.CSS("#opened-tracks a")), chromedp.WaitVisible(chromedp.CSS("#timeline")))
 	f.run(ctx, "return", chromedp.Navigate(version), chromedp.WaitVisible(chromedp.CSS("table.findings")))
-	f.keepScreenshot(ctx, "product-version")
+	f.screenshot(ctx, "product-version")
 
 	// Decide the finding: not affected, with justification and why.
 	f.run(ctx, "open finding", chromedp.Click(chromedp.CSS("table.findings tr.kev th a")), chromedp.WaitVisible(chromedp.CSS("#decision-form")))
@@ -145,23 +95,7 @@ func (f *flow) manufacturer(ctx context.Context, bom string) {
 	if got := f.text(ctx, "table.decisions"); !strings.Contains(got, "named pipes") {
 		f.t.Errorf("%s: the history lacks the note: %q", f.lang, got)
 	}
-	f.keepScreenshot(ctx, "finding")
+	f.screenshot(ctx, "finding")
 	f.run(ctx, "open product", chromedp.Click(chromedp.CSS(".crumbs a:nth-of-type(2)")), chromedp.WaitVisible(chromedp.CSS("table.versions")))
-	f.keepScreenshot(ctx, "product")
-}
-
-// keepScreenshot saves the whole page as name-LANG.png in the -screenshots
-// directory, if one is given.
-func (f *flow) keepScreenshot(ctx context.Context, name string) {
-	f.t.Helper()
-	if *screenshots == "" {
-		return
-	}
-	if err := os.MkdirAll(*screenshots, 0o755); err != nil {
-		f.t.Fatal(err)
-	}
-	png := value(f, ctx, "screenshot "+name, chromedp.FullScreenshot(100))
-	if err := os.WriteFile(filepath.Join(*screenshots, name+"-"+f.lang+".png"), png, 0o644); err != nil {
-		f.t.Fatal(err)
-	}
+	f.screenshot(ctx, "product")
 }

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"net/http"
 	"net/url"
 	"regexp"
 	"testing"
@@ -16,9 +17,7 @@ import (
 // a name, one h1, and a label for every form control.
 func TestAccessibility(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		c := e.client()
-		c.login(e.member)
+		e, c := memberEnv(t, st)
 		org := "/orgs/" + e.org.ID
 		r := c.submit(org+"/incidents/new", org+"/incidents", url.Values{"title": {"Outage"}, "aware_at": {anHourAgo}})
 		inc := r.Header.Get("Location")
@@ -29,23 +28,7 @@ func TestAccessibility(t *testing.T) {
 			"/supervisor/registry": sup, "/nope": c,
 		}
 		for p, cl := range pages {
-			r := cl.get(p)
-			if m := missingKey.FindString(text(r.doc)); m != "" {
-				t.Errorf("%s: message %s is missing from the catalogue", p, m)
-			}
-			for _, sel := range []string{`a.skip[href="#main"]`, "main#main", "header nav[aria-label]", "footer", "h1"} {
-				if n := len(findAll(t, r.doc, sel)); n != 1 {
-					t.Errorf("%s: %d × %s, want 1", p, n, sel)
-				}
-			}
-			for _, in := range findAll(t, r.doc, "input, select, textarea") {
-				if typ := attr(in, "type"); typ == "hidden" || typ == "submit" {
-					continue
-				}
-				if !labelled(t, r.doc, in) {
-					t.Errorf("%s: %s name=%q has no label", p, in.Data, attr(in, "name"))
-				}
-			}
+			checkStructure(t, p, cl.get(p))
 		}
 		// Without a session the login page too.
 		r = e.client().get("/login")
@@ -55,6 +38,37 @@ func TestAccessibility(t *testing.T) {
 			}
 		}
 	})
+}
+
+// checkPage checks a page that loads (200 OK) as TestAccessibility checks
+// every page.
+func checkPage(t *testing.T, name string, r *response) {
+	t.Helper()
+	if r.StatusCode != http.StatusOK {
+		t.Errorf("%s: status %d", name, r.StatusCode)
+		return
+	}
+	checkStructure(t, name, r)
+}
+
+// checkStructure checks what assistive technology relies on: the
+// landmarks, one h1, labels on every control; and that no message is
+// missing.
+func checkStructure(t *testing.T, name string, r *response) {
+	t.Helper()
+	if m := missingKey.FindString(text(r.doc)); m != "" {
+		t.Errorf("%s: message %s is missing from the catalogue", name, m)
+	}
+	for _, sel := range []string{`a.skip[href="#main"]`, "main#main", "header nav[aria-label]", "footer", "h1"} {
+		if n := len(findAll(t, r.doc, sel)); n != 1 {
+			t.Errorf("%s: %d × %s, want 1", name, n, sel)
+		}
+	}
+	for _, in := range findAll(t, r.doc, "input, select, textarea") {
+		if typ := attr(in, "type"); typ != "hidden" && typ != "submit" && !labelled(t, r.doc, in) {
+			t.Errorf("%s: %s name=%q has no label", name, in.Data, attr(in, "name"))
+		}
+	}
 }
 
 // missingKey is how catalog.T shows a key it does not know.

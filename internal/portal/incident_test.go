@@ -34,9 +34,7 @@ func newIncident(t *testing.T, c *client, e *env, regime, title string) string {
 // e-mail address.
 func TestIncidentSupervisor(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		c := e.client()
-		c.login(e.member)
+		e, c := memberEnv(t, st)
 		inc := newIncident(t, c, e, "bsig", "Ransomware")
 		if r := c.submit(inc, inc+"/reports", url.Values{"stage": {"early_warning"},
 			"early_warning.suspected_malicious": {"yes"}, "early_warning.cross_border_impact": {"no"}}); r.StatusCode != http.StatusSeeOther {
@@ -112,9 +110,7 @@ func TestIncidentSupervisor(t *testing.T) {
 // come from the engine, and the final report waits for the fix.
 func TestIncidentCRAVulnerability(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		c := e.client()
-		c.login(e.member)
+		e, c := memberEnv(t, st)
 		r := c.get("/orgs/" + e.org.ID + "/incidents/new")
 		for _, id := range []string{"regime-bsig", "regime-cra-incident", "regime-cra-vulnerability"} {
 			r.one(t, `label[for="`+id+`"]`)
@@ -181,9 +177,7 @@ func TestIncidentCRAVulnerability(t *testing.T) {
 // replaces the final report and the final handling can be recorded.
 func TestIncidentOngoing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		c := e.client()
-		c.login(e.member)
+		e, c := memberEnv(t, st)
 		inc := newIncident(t, c, e, "bsig", "Outage")
 		r := c.get(inc)
 		if r.has(t, "#event-fix") || r.has(t, "#event-handling") {
@@ -231,9 +225,7 @@ func TestIncidentOngoing(t *testing.T) {
 // incidents, with the overdue filter, the regime filter and bad input.
 func TestIncidentFeed(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		c := e.client()
-		c.login(e.member)
+		e, c := memberEnv(t, st)
 		evil := `<script>alert("x")</script>`
 		old := newIncident(t, c, e, "bsig", evil)
 		e.clock.add(30 * time.Hour) // the first incident's early warning is overdue now

@@ -353,9 +353,7 @@ func TestEvidenceUpload(t *testing.T) {
 // form does stores nothing.
 func TestEvidenceUploadBrokenMidway(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		c := e.client()
-		c.login(e.member)
+		e, c := memberEnv(t, st)
 		token := c.csrf("/orgs/" + e.org.ID + "/measures/30.2.1")
 		var b bytes.Buffer
 		mw := multipart.NewWriter(&b)
@@ -477,26 +475,4 @@ func TestMeasureReviewDue(t *testing.T) {
 			t.Errorf("a day later: %d due, want 2", due)
 		}
 	})
-}
-
-// checkPage checks what TestAccessibility checks on every page: the
-// landmarks, one h1, labels on every control, no missing message.
-func checkPage(t *testing.T, name string, r *response) {
-	t.Helper()
-	if m := missingKey.FindString(text(r.doc)); m != "" {
-		t.Errorf("%s: message %s is missing from the catalogue", name, m)
-	}
-	for _, sel := range []string{`a.skip[href="#main"]`, "main#main", "header nav[aria-label]", "footer", "h1"} {
-		if n := len(findAll(t, r.doc, sel)); n != 1 {
-			t.Errorf("%s: %d × %s, want 1", name, n, sel)
-		}
-	}
-	for _, in := range findAll(t, r.doc, "input, select, textarea") {
-		if typ := attr(in, "type"); typ == "hidden" || typ == "submit" {
-			continue
-		}
-		if !labelled(t, r.doc, in) {
-			t.Errorf("%s: %s name=%q has no label", name, in.Data, attr(in, "name"))
-		}
-	}
 }

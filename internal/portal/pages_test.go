@@ -59,9 +59,7 @@ func TestAccess(t *testing.T) {
 
 func TestProfileValidation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		c := e.client()
-		c.login(e.member)
+		e, c := memberEnv(t, st)
 		page := "/orgs/" + e.org.ID + "/profile"
 		for _, tc := range []struct {
 			field, value, msg string
@@ -106,9 +104,7 @@ func TestProfileValidation(t *testing.T) {
 
 func TestProfileVersionsAndRegistration(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		c := e.client()
-		c.login(e.member)
+		e, c := memberEnv(t, st)
 		page := "/orgs/" + e.org.ID + "/profile"
 		r := c.get(page)
 		if got := attr(r.one(t, "#name"), "value"); got != testProfile().Name {
@@ -175,9 +171,7 @@ func TestCreateOrganisation(t *testing.T) {
 
 func TestEscaping(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		c := e.client()
-		c.login(e.member)
+		e, c := memberEnv(t, st)
 		evil := `<script>alert(1)</script><img src=x onerror=alert(2)>"'&`
 		org := "/orgs/" + e.org.ID
 		r := c.submit(org+"/incidents/new", org+"/incidents", url.Values{"title": {evil}, "aware_at": {anHourAgo}})
@@ -211,9 +205,7 @@ func TestEscaping(t *testing.T) {
 // with its §65 offence and fine exposure.
 func TestIncidentClock(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		c := e.client()
-		c.login(e.member)
+		e, c := memberEnv(t, st)
 		org := "/orgs/" + e.org.ID
 		// Aware an hour ago.
 		r := c.submit(org+"/incidents/new", org+"/incidents", url.Values{"title": {"Ransomware"}, "aware_at": {anHourAgo}})
@@ -422,9 +414,7 @@ func TestRegistryPaging(t *testing.T) {
 
 func TestMeasures(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		c := e.client()
-		c.login(e.member)
+		e, c := memberEnv(t, st)
 		page := "/orgs/" + e.org.ID + "/measures"
 		r := c.get(page)
 		if rows := findAll(t, r.doc, "table.measures tbody tr"); len(rows) != 10 {

@@ -71,9 +71,7 @@ func createProduct(t *testing.T, c *client, org string, version url.Values) (str
 
 func TestProductPages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		c := e.client()
-		c.login(e.member)
+		e, c := memberEnv(t, st)
 		list := "/orgs/" + e.org.ID + "/products"
 		if r := c.get(list); !r.has(t, "#no-products") || !r.has(t, `form[action="`+list+`"] #name`) {
 			t.Fatalf("empty list:\n%s", r.body)
@@ -173,9 +171,7 @@ func TestProductPages(t *testing.T) {
 
 func TestProductFormValidation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		c := e.client()
-		c.login(e.member)
+		e, c := memberEnv(t, st)
 		list := "/orgs/" + e.org.ID + "/products"
 		for _, tc := range []struct {
 			name, msg string
@@ -233,9 +229,7 @@ func TestProductFormValidation(t *testing.T) {
 func TestProductAccess(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		e := newEnv(t, st)
-		c := e.client()
-		c.login(e.member)
+		e, c := memberEnv(t, st)
 		product, version := createProduct(t, c, e.org.ID, url.Values{"version": {"1.0"}})
 		other, err := st.CreateOrganisation(ctx, store.Actor{UserID: e.outsider.ID}, store.Profile{Name: "Other GmbH"}, "")
 		if err != nil {
@@ -297,9 +291,7 @@ func TestProductAccess(t *testing.T) {
 
 func TestSBOMUploadErrors(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		c := e.client()
-		c.login(e.member)
+		e, c := memberEnv(t, st)
 		_, version := createProduct(t, c, e.org.ID, url.Values{"version": {"1.0"}})
 		invalid, err := os.ReadFile(testdata.Shared(t, "cyclonedx-specification/tools/src/test/resources/1.6/invalid-namespace-1.6.xml"))
 		if err != nil {
@@ -365,9 +357,7 @@ func TestSBOMProblems(t *testing.T) {
 		t.Fatal(err)
 	}
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		c := e.client()
-		c.login(e.member)
+		e, c := memberEnv(t, st)
 		_, version := createProduct(t, c, e.org.ID, url.Values{"version": {"1.0"}})
 		r := c.uploadSBOM(version, version+"/sboms", "invalid-bomformat-1.6.json", bytes.NewReader(data), "")
 		if r.StatusCode != http.StatusSeeOther {
@@ -379,7 +369,7 @@ func TestSBOMProblems(t *testing.T) {
 				t.Fatalf("switch to %s: %d", lang, r.StatusCode)
 			}
 			r = c.get(result)
-			checkProductPage(t, lang+" "+result, r)
+			checkPage(t, lang+" "+result, r)
 			problems := findAll(t, r.doc, "#upload-problems li")
 			if len(problems) == 0 || !strings.Contains(text(problems[0]), "bomFormat") || !strings.Contains(text(problems[0]), "AnotherFormat") {
 				t.Fatalf("%s: problems not listed:\n%s", lang, r.body)
@@ -428,9 +418,7 @@ func TestSBOMFindingsAndVEX(t *testing.T) {
 		if _, err := st.ImportKEV(ctx, "test", kev); err != nil {
 			t.Fatal(err)
 		}
-		e := newEnv(t, st)
-		c := e.client()
-		c.login(e.member)
+		e, c := memberEnv(t, st)
 		placed := t0.AddDate(-1, 0, 0).Format("2006-01-02")
 		_, version := createProduct(t, c, e.org.ID, url.Values{"version": {"1.0"}, "placed_on": {placed}, "support_years": {"5"}})
 		data, err := os.ReadFile(bom)
@@ -549,32 +537,10 @@ func TestSBOMFindingsAndVEX(t *testing.T) {
 				t.Fatalf("switch to %s: %d", lang, r.StatusCode)
 			}
 			for _, p := range pages {
-				checkProductPage(t, lang+" "+p, c.get(p))
+				checkPage(t, lang+" "+p, c.get(p))
 			}
 		}
 	})
-}
-
-// checkProductPage applies the checks of TestAccessibility to one response.
-func checkProductPage(t *testing.T, name string, r *response) {
-	t.Helper()
-	if r.StatusCode != http.StatusOK {
-		t.Errorf("%s: status %d", name, r.StatusCode)
-		return
-	}
-	if m := missingKey.FindString(text(r.doc)); m != "" {
-		t.Errorf("%s: message %s is missing from the catalogue", name, m)
-	}
-	for _, sel := range []string{`a.skip[href="#main"]`, "main#main", "header nav[aria-label]", "footer", "h1"} {
-		if n := len(findAll(t, r.doc, sel)); n != 1 {
-			t.Errorf("%s: %d × %s, want 1", name, n, sel)
-		}
-	}
-	for _, in := range findAll(t, r.doc, "input, select, textarea") {
-		if typ := attr(in, "type"); typ != "hidden" && typ != "submit" && !labelled(t, r.doc, in) {
-			t.Errorf("%s: %s name=%q has no label", name, in.Data, attr(in, "name"))
-		}
-	}
 }
 
 // TestProductMessages: every products.* and finding.* key the pages use

@@ -83,9 +83,7 @@ func TestChangedLabels(t *testing.T) {
 // engine says, with its citation, and the registry files it so.
 func TestProfileFactsChangeTheClass(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		c := e.client()
-		c.login(e.member)
+		e, c := memberEnv(t, st)
 		page := "/orgs/" + e.org.ID + "/profile"
 		if _, err := st.SubmitRegistration(context.Background(), store.Actor{UserID: e.member.ID}, e.org.ID); err != nil {
 			t.Fatal(err)
@@ -138,9 +136,7 @@ func TestProfileFactsChangeTheClass(t *testing.T) {
 
 func TestProfileFactsValidation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		c := e.client()
-		c.login(e.member)
+		e, c := memberEnv(t, st)
 		page := "/orgs/" + e.org.ID + "/profile"
 		tomorrow := e.clock.now().AddDate(0, 0, 1).Format(law.DateLayout)
 		for _, tc := range []struct {
@@ -329,6 +325,19 @@ func TestSupervisorOrgRecord(t *testing.T) {
 			ns := findAll(t, r.doc, sel)
 			if len(ns) == 0 || !strings.Contains(text(ns[0]), want) {
 				t.Errorf("%s: %d matches, want %q", sel, len(ns), want)
+			}
+		}
+		mc := e.client()
+		mc.login(e.member)
+		// The history (a partial the profile page shares) shows the authority
+		// the class of each version; the organisation's own page does not.
+		for who, tc := range map[string]struct {
+			c    *client
+			page string
+			want int
+		}{"supervisor": {c, page, 6}, "member": {mc, "/orgs/" + e.org.ID + "/profile", 5}} {
+			if n := len(findAll(t, tc.c.get(tc.page).doc, "#history table.versions thead th")); n != tc.want {
+				t.Errorf("%s: history has %d columns, want %d", who, n, tc.want)
 			}
 		}
 		if n := len(findAll(t, r.doc, "#measures table tbody tr")); n != 10 {

@@ -16,7 +16,7 @@ import (
 	"github.com/pflicht/pflicht/internal/law"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/partials/*.html
 var templateFS embed.FS
 
 //go:embed static
@@ -56,7 +56,9 @@ func loadViews() (*views, error) {
 	if err != nil {
 		return nil, err
 	}
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	// The partials are pieces several pages draw the same way; every page
+	// gets them with the layout.
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("portal: templates: %w", err)
 	}

@@ -16,9 +16,7 @@ import (
 
 func TestManagementPage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		c := e.client()
-		c.login(e.member)
+		e, c := memberEnv(t, st)
 		page := "/orgs/" + e.org.ID + "/management"
 		r := c.get(page)
 		checkPage(t, page, r)
