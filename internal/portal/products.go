@@ -558,7 +558,7 @@ func (s *Server) renderVersion(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	d := versionData{Org: o, Product: p, Version: s.viewVersion(v), Flash: productFlash(r), Filter: filter,
-		Statuses: vexStatuses, MaxSBOM: maxSBOMBytes >> 20}
+		Statuses: vexStatuses, MaxSBOM: findings.MaxSBOMBytes >> 20}
 	for _, sb := range sboms {
 		d.SBOMs = append(d.SBOMs, sbomRow{SBOMFile: sb, Who: who(sb.UploadedBy)})
 	}
@@ -591,13 +591,9 @@ func (s *Server) renderVersion(w http.ResponseWriter, r *http.Request, status in
 }
 
 // sbomUploadPattern is the SBOM upload route. limitBody allows its body
-// maxSBOMBytes beyond the UI's limit; isSBOMUpload recognises it the way
+// findings.MaxSBOMBytes beyond the UI's limit; isSBOMUpload recognises it the way
 // the router does.
 const sbomUploadPattern = "/orgs/{org}/products/{product}/versions/{version}/sboms"
-
-// maxSBOMBytes bounds one SBOM file (findings.MaxSBOMBytes, as in the
-// API); limitBody raises the upload route's body limit by it.
-const maxSBOMBytes = findings.MaxSBOMBytes
 
 var sbomUploads = func() *http.ServeMux {
 	m := http.NewServeMux()
@@ -624,8 +620,8 @@ func (s *Server) uploadSBOM(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err != nil:
 		fe.add("sbom", "products.sbom_file", "products.err_sbom_missing")
-	case hdr.Size > maxSBOMBytes:
-		fe.add("sbom", "products.sbom_file", "products.err_sbom_too_large", maxSBOMBytes>>20)
+	case hdr.Size > findings.MaxSBOMBytes:
+		fe.add("sbom", "products.sbom_file", "products.err_sbom_too_large", findings.MaxSBOMBytes>>20)
 	case len(hdr.Filename) > store.MaxSBOMName:
 		fe.add("sbom", "products.sbom_file", "err.too_long", store.MaxSBOMName)
 	}

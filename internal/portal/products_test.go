@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/pflicht/pflicht/internal/findings"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -334,7 +335,7 @@ func TestSBOMUploadErrors(t *testing.T) {
 			t.Fatalf("upload of %d bytes: %d\n%s", len(big), r.StatusCode, r.body)
 		}
 		// ... but not more than its own.
-		huge := io.LimitReader(zeros{}, maxSBOMBytes+1)
+		huge := io.LimitReader(zeros{}, findings.MaxSBOMBytes+1)
 		r := c.uploadSBOM(version, version+"/sboms", "huge.json", huge, "")
 		if r.StatusCode != http.StatusRequestEntityTooLarge && r.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("oversized upload: %d, want 413 or 422", r.StatusCode)
