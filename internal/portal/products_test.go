@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/pflicht/pflicht/internal/findings"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -16,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pflicht/pflicht/internal/findings"
 	"github.com/pflicht/pflicht/internal/osv"
 	"github.com/pflicht/pflicht/internal/store"
 	"github.com/pflicht/pflicht/internal/store/storetest"
