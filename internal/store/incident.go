@@ -288,14 +288,25 @@ func (tx *Tx) storeNextDue(ctx context.Context, inc *Incident, f NextDueFunc, re
 	if f == nil {
 		return nil
 	}
+	if err := tx.computeNextDue(inc, f, reports); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, setNextDue, inc.NextDueAt, true, inc.ID); err != nil {
+		return fmt.Errorf("store: incident %q: %w", inc.ID, err)
+	}
+	return nil
+}
+
+const setNextDue = "UPDATE incidents SET next_due_at = ?, next_due_computed = ? WHERE id = ?"
+
+// computeNextDue sets inc.NextDueAt with f from reports (all of the
+// incident's, as the transaction sees them).
+func (tx *Tx) computeNextDue(inc *Incident, f NextDueFunc, reports []Report) error {
 	next, err := f(*inc, reports, tx.Now())
 	if err != nil {
 		return fmt.Errorf("store: incident %q: %w: %w", inc.ID, err, ErrInvalid)
 	}
 	inc.NextDueAt = dbTimePtr(next)
-	if _, err := tx.Exec(ctx, "UPDATE incidents SET next_due_at = ?, next_due_computed = ? WHERE id = ?", inc.NextDueAt, true, inc.ID); err != nil {
-		return fmt.Errorf("store: incident %q: %w", inc.ID, err)
-	}
 	return nil
 }
 
@@ -523,14 +534,33 @@ func (s *Store) SubmitReport(ctx context.Context, a Actor, incidentID, stage str
 			}
 		}
 		r.OrgID, r.SubmittedAt = inc.OrgID, dbTime(tx.Now())
-		if _, err := tx.Exec(ctx, `INSERT INTO incident_reports (id, incident_id, org_id, stage, content, submitted_at, submitted_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, r.ID, r.IncidentID, r.OrgID, r.Stage, string(r.Content), r.SubmittedAt, r.SubmittedBy); err != nil {
-			return fmt.Errorf("store: submit report: %w", err)
-		}
+		const insert = `INSERT INTO incident_reports (id, incident_id, org_id, stage, content, submitted_at, submitted_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`
+		args := []any{r.ID, r.IncidentID, r.OrgID, r.Stage, string(r.Content), r.SubmittedAt, r.SubmittedBy}
 		tx.Audit(AuditEntry{Actor: r.SubmittedBy, OrgID: r.OrgID, Action: "submit", Entity: "incident_report", EntityID: r.ID, After: r})
+		if o.nextDue == nil {
+			if _, err := tx.Exec(ctx, insert, args...); err != nil {
+				return fmt.Errorf("store: submit report: %w", err)
+			}
+			return nil
+		}
 		head := r
 		head.Content = nil
-		return tx.storeNextDue(ctx, &inc, o.nextDue, append(reports, head))
+		if err := tx.computeNextDue(&inc, o.nextDue, append(reports, head)); err != nil {
+			return err
+		}
+		args = append(args, inc.NextDueAt, true, inc.ID)
+		if tx.s.d == postgresDialect {
+			// One round trip for both: the commit of every batch waits
+			// on these statements.
+			_, err = tx.Exec(ctx, "WITH ins AS ("+insert+") "+setNextDue, args...)
+		} else if _, err = tx.Exec(ctx, insert, args[:7]...); err == nil {
+			_, err = tx.Exec(ctx, setNextDue, args[7:]...)
+		}
+		if err != nil {
+			return fmt.Errorf("store: submit report: %w", err)
+		}
+		return nil
 	})
 	return r, err
 }
