@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pflicht/pflicht/internal/facts"
 	"github.com/pflicht/pflicht/internal/store"
 	"github.com/pflicht/pflicht/internal/store/storetest"
 )
@@ -36,9 +37,12 @@ func BenchmarkRawInsert(b *testing.B) {
 }
 
 // BenchmarkSubmitReport submits incident reports through the store API,
-// each durable with its audit record: from one client (the latency of one
-// submission) and from 32 concurrent clients, as a busy portal would, where
-// group commit shares each fsync.
+// each durable with its audit record and the incident's next due instant
+// (as the portal and the API submit them): from one client (the latency of
+// one submission) and from 32 concurrent clients, as a busy portal would,
+// where group commit shares each fsync. Reports go to a pool of incidents,
+// stage after stage, so each incident holds a handful of reports as in
+// life.
 func BenchmarkSubmitReport(b *testing.B) {
 	storetest.EachB(b, func(b *testing.B, s *store.Store) {
 		ctx := context.Background()
@@ -51,11 +55,25 @@ func BenchmarkSubmitReport(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		inc, err := s.CreateIncident(ctx, a, store.Incident{OrgID: org.ID, Regime: store.RegimeBSIG, Title: "bench", AwareAt: time.Now()})
-		if err != nil {
-			b.Fatal(err)
+		const pool = 4000
+		ids := make([]string, pool)
+		var wg sync.WaitGroup
+		for w := range 32 {
+			wg.Go(func() {
+				for i := w; i < pool; i += 32 {
+					inc, err := s.CreateIncident(ctx, a, store.Incident{OrgID: org.ID, Regime: store.RegimeBSIG, Title: "bench", AwareAt: time.Now()})
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					ids[i] = inc.ID
+				}
+			})
 		}
+		wg.Wait()
 		content := json.RawMessage(`{"summary":"Ausfall der Leitstelle","impact":"regional","indicators":["198.51.100.7"]}`)
+		stages := []string{"early_warning", "notification", "final"}
+		next := store.WithNextDue(facts.NextDue)
 		var seq atomic.Int64
 		for _, clients := range []int{1, 32} {
 			b.Run(fmt.Sprint("clients=", clients), func(b *testing.B) {
@@ -64,10 +82,14 @@ func BenchmarkSubmitReport(b *testing.B) {
 				for range clients {
 					wg.Go(func() {
 						for range work {
-							// A stage is stored once per incident, so every
-							// submission names its own.
-							stage := fmt.Sprint("s", seq.Add(1))
-							if _, err := s.SubmitReport(ctx, a, inc.ID, stage, content); err != nil {
+							// A stage is stored once per incident: past the
+							// pool's real stages, submissions name their own.
+							i := int(seq.Add(1) - 1)
+							stage := fmt.Sprint("s", i)
+							if round := i / pool; round < len(stages) {
+								stage = stages[round]
+							}
+							if _, err := s.SubmitReport(ctx, a, ids[i%pool], stage, content, next); err != nil {
 								b.Error(err)
 							}
 						}
