@@ -231,5 +231,10 @@ func TestLoginAndDashboard(t *testing.T) {
 		if got := attr(r.one(t, "dd.class"), "data-class"); got != "wichtig" {
 			t.Errorf("class = %q, want wichtig\n%s", got, r.body)
 		}
+		// The obligations come from the shared piece, with their norms.
+		card := "#org-card-" + e.org.ID
+		if !r.has(t, card+" table.obligations caption") || !r.has(t, card+" table.obligations tr[data-obligation] cite.cite") {
+			t.Errorf("dashboard card without the obligations table\n%s", r.body)
+		}
 	})
 }

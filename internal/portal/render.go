@@ -43,6 +43,9 @@ var funcs = template.FuncMap{
 		in.Options = opts
 		return in
 	},
+	// withData is the page p with Data replaced, so a shared piece
+	// (templates/partials) that reads .Data can draw a value of a list.
+	"withData": func(p page, data any) page { p.Data = data; return p },
 	"remaining": func(d *time.Duration) string {
 		if d == nil {
 			return ""
