@@ -82,15 +82,15 @@ func Upload(ctx context.Context, st *store.Store, a store.Actor, versionID, name
 	// advisory was not checked, each component with an advisory that could
 	// not be evaluated; in document order.
 	type gap struct {
-		index  int
-		reason string
+		index        int
+		code, reason string
 	}
 	gaps := make([]gap, 0, len(dm.Unscanned)+len(dm.NotEvaluable))
 	for _, u := range dm.Unscanned {
-		gaps = append(gaps, gap{u.Index, u.Detail})
+		gaps = append(gaps, gap{u.Index, u.Code, u.Detail})
 	}
 	for _, n := range dm.NotEvaluable {
-		gaps = append(gaps, gap{index(n.Package), "advisory " + n.ID + " not evaluable: " + n.Reason})
+		gaps = append(gaps, gap{index(n.Package), NotEvaluableCode, "advisory " + n.ID + " not evaluable: " + n.Reason})
 	}
 	slices.SortStableFunc(gaps, func(a, b gap) int { return a.index - b.index })
 	up := store.SBOMUpload{VersionID: versionID, Name: name, Format: doc.Format, Data: data, Components: len(doc.Components),
@@ -99,7 +99,7 @@ func Upload(ctx context.Context, st *store.Store, a store.Actor, versionID, name
 		up.Problems[i] = store.SBOMProblem{Where: p.Where, Reason: p.Reason}
 	}
 	for i, g := range gaps {
-		up.Unscanned[i] = store.Unscanned{Component: doc.Components[g.index].Label(), Reason: g.reason}
+		up.Unscanned[i] = store.Unscanned{Component: doc.Components[g.index].Label(), Reason: g.reason, Code: g.code}
 	}
 	for _, p := range dm.Packages {
 		up.Packages = append(up.Packages, store.SBOMComponent{Ecosystem: p.Ecosystem, Name: p.Name, Version: p.Version, PURL: p.PURL,
@@ -175,6 +175,11 @@ func finding(f vuln.Finding, component string) store.Finding {
 	}
 	return out
 }
+
+// NotEvaluableCode is the store.Unscanned code of a component checked
+// against an advisory whose ranges pflicht could not evaluate (a GIT range,
+// an unknown range type): the component is listed, not silently clean.
+const NotEvaluableCode = "not_evaluable"
 
 // Unscannable is a component of a document that could not be checked.
 type Unscannable struct {

@@ -145,7 +145,7 @@ func TestUploadOpensOneTrackPerProductAndCVE(t *testing.T) {
 			t.Fatalf("Upload = %+v", res)
 		}
 		// The component without a package URL is listed by name with why.
-		if !slices.Contains(res.SBOM.Unscanned, store.Unscanned{Component: "wifi-firmware@7.35", Reason: "no package URL"}) {
+		if !slices.Contains(res.SBOM.Unscanned, store.Unscanned{Component: "wifi-firmware@7.35", Reason: "no package URL", Code: "no_purl"}) {
 			t.Errorf("Unscanned = %+v", res.SBOM.Unscanned)
 		}
 		for _, inc := range res.Opened {

@@ -74,6 +74,9 @@ func TestCataloguesMatch(t *testing.T) {
 	for _, v := range []string{"open", "closed"} {
 		used["incident_status."+v] = true
 	}
+	for _, c := range unscannedCodes {
+		used[unscannedKey(c)] = true
+	}
 	for _, v := range measureStatuses {
 		used["measure_status."+v] = true
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,8 +13,10 @@ import (
 	"github.com/pflicht/pflicht/internal/facts"
 	"github.com/pflicht/pflicht/internal/findings"
 	"github.com/pflicht/pflicht/internal/law"
+	"github.com/pflicht/pflicht/internal/sbom"
 	"github.com/pflicht/pflicht/internal/store"
 	"github.com/pflicht/pflicht/internal/vex"
+	"github.com/pflicht/pflicht/internal/vuln"
 )
 
 // productRoutes: a manufacturer's products and versions (CRA), their SBOMs
@@ -770,4 +773,22 @@ func (s *Server) decideFinding(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/orgs/"+d.Org.ID+"/findings/"+d.Finding.ID+"?done=decision", http.StatusSeeOther)
+}
+
+// unscannedCodes are the codes a stored unscanned component can carry; each
+// has its message "unscanned.<code>". A code not listed (one added later to
+// the matcher) shows the matcher's own words only.
+var unscannedCodes = []string{
+	string(sbom.NoPURL), string(sbom.CPEOnly), string(sbom.BadPURL), string(sbom.UnknownType), string(sbom.NoVersion),
+	string(vuln.NoCoordinates), string(vuln.NoAdvisories), string(vuln.NoVersion), string(vuln.NoOrdering), string(vuln.BadVersion),
+	findings.NotEvaluableCode,
+}
+
+// unscannedKey is the message key of an unscanned component's code, "" if
+// it has none.
+func unscannedKey(code string) string {
+	if slices.Contains(unscannedCodes, code) {
+		return "unscanned." + code
+	}
+	return ""
 }

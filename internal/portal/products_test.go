@@ -450,6 +450,10 @@ func TestSBOMFindingsAndVEX(t *testing.T) {
 			if got := text(li); !strings.Contains(got, ": ") {
 				t.Errorf("unscanned entry without reason: %q", got)
 			}
+			// The reason in the page's language, the matcher's words beside.
+			if len(findAll(t, li, "span.hint[lang=en]")) == 0 {
+				t.Errorf("unscanned entry without its coded reason: %q", text(li))
+			}
 		}
 		// The CRA Art. 14 track opened and links to its incident page.
 		track := r.one(t, "#opened-tracks a")

@@ -45,7 +45,8 @@ var funcs = template.FuncMap{
 	},
 	// withData is the page p with Data replaced, so a shared piece
 	// (templates/partials) that reads .Data can draw a value of a list.
-	"withData": func(p page, data any) page { p.Data = data; return p },
+	"withData":     func(p page, data any) page { p.Data = data; return p },
+	"unscannedKey": unscannedKey,
 	"remaining": func(d *time.Duration) string {
 		if d == nil {
 			return ""

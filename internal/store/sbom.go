@@ -52,6 +52,10 @@ type SBOMProblem struct {
 type Unscanned struct {
 	Component string `json:"component"`
 	Reason    string `json:"reason"`
+	// Code is the kind of reason for machines and translations (an
+	// sbom.Code, a vuln.Reason, or not_evaluable for an advisory whose
+	// ranges could not be evaluated); empty in rows stored before it.
+	Code string `json:"code,omitempty"`
 }
 
 // SBOMComponent is a checkable component in OSV coordinates: what is
