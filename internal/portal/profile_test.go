@@ -280,6 +280,9 @@ func TestSupervisorOrgRecord(t *testing.T) {
 		if _, err := st.CreateIncident(ctx, member, store.Incident{OrgID: e.org.ID, Regime: store.RegimeBSIG, Title: "Leitstelle <i>aus</i>", AwareAt: time.Now().Add(-time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := st.AddManagementRecord(ctx, member, store.ManagementRecord{OrgID: e.org.ID, Kind: "training", HeldOn: "2026-11-02", Title: "Schulung"}); err != nil {
+			t.Fatal(err)
+		}
 		page := "/supervisor/orgs/" + e.org.ID
 		for _, tc := range []struct {
 			who  string
@@ -321,6 +324,8 @@ func TestSupervisorOrgRecord(t *testing.T) {
 			"#history table tbody tr td.changed":    "Name",
 			"#measures table tbody tr td":           "",
 			"#current dl.record":                    "Vertretung SARL",
+			"#turnover":                             "800.000 €",
+			"#management table tbody tr":            "Training of the management body",
 		} {
 			ns := findAll(t, r.doc, sel)
 			if len(ns) == 0 || !strings.Contains(text(ns[0]), want) {

@@ -36,8 +36,19 @@ var funcs = template.FuncMap{
 	// statutory deadlines are counted.
 	"berlin": func(t time.Time) string { return t.In(law.Berlin).Format("02.01.2006 15:04 MST") },
 	"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"eur":    formatEUR,
-	"field":  field,
+	// eur takes the engines' float amounts and the profile's whole euros.
+	"eur": func(v any) (string, error) {
+		switch x := v.(type) {
+		case float64:
+			return formatEUR(x), nil
+		case int64:
+			return formatEUR(float64(x)), nil
+		case int:
+			return formatEUR(float64(x)), nil
+		}
+		return "", fmt.Errorf("portal: eur: %T is not an amount", v)
+	},
+	"field": field,
 	"choice": func(p page, id, label, hint string, opts ...string) input {
 		in := field(p, id, label, "select", hint, false)
 		in.Options = opts
