@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -36,15 +37,15 @@ var funcs = template.FuncMap{
 	// statutory deadlines are counted.
 	"berlin": func(t time.Time) string { return t.In(law.Berlin).Format("02.01.2006 15:04 MST") },
 	"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	// eur takes the engines' float amounts and the profile's whole euros.
+	// eur takes the engines' float amounts (often pointers: nil is
+	// unknown) and the profile's whole euros.
 	"eur": func(v any) (string, error) {
-		switch x := v.(type) {
-		case float64:
-			return formatEUR(x), nil
-		case int64:
-			return formatEUR(float64(x)), nil
-		case int:
-			return formatEUR(float64(x)), nil
+		x := reflect.Indirect(reflect.ValueOf(v))
+		switch {
+		case x.CanFloat():
+			return formatEUR(x.Float()), nil
+		case x.CanInt():
+			return formatEUR(float64(x.Int())), nil
 		}
 		return "", fmt.Errorf("portal: eur: %T is not an amount", v)
 	},
