@@ -323,6 +323,7 @@ var vulnDBLabels = map[string]law.Text{
 	"last":      {EN: "Last import: %s at %s", DE: "Letzter Import: %s am %s"},
 	"imported2": {EN: "imported %s from %s", DE: "importiert %s aus %s"},
 	"rematch":   {EN: "Stored SBOMs matched again: %d component(s) in %d product version(s); findings: %d new, %d updated, %d gone; CRA Art. 14 tracks opened: %d", DE: "Gespeicherte SBOMs neu abgeglichen: %d Komponente(n) in %d Produktversion(en); Befunde: %d neu, %d aktualisiert, %d entfallen; eröffnete Meldeverfahren nach Art. 14 CRA: %d"},
+	"refreshed": {EN: "Stored SBOMs whose list of components not checked for want of advisories was updated: %d", DE: "Gespeicherte SBOMs, deren Liste der mangels Advisories nicht geprüften Komponenten aktualisiert wurde: %d"},
 }
 
 func renderImport(w io.Writer, lang string, rep importReport) {
@@ -358,6 +359,9 @@ func renderImport(w io.Writer, lang string, rep importReport) {
 	}
 	if m := rep.Rematch; m.Versions > 0 {
 		fmt.Fprintf(&b, l("rematch")+"\n", m.Components, m.Versions, m.New, m.Updated, m.Gone, m.Opened)
+	}
+	if n := rep.Rematch.Refreshed; n > 0 {
+		fmt.Fprintf(&b, l("refreshed")+"\n", n)
 	}
 	io.WriteString(w, b.String())
 }

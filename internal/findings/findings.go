@@ -80,17 +80,23 @@ func Upload(ctx context.Context, st *store.Store, a store.Actor, versionID, name
 	}
 	// Stored as unscanned: the components not checked and, since that
 	// advisory was not checked, each component with an advisory that could
-	// not be evaluated; in document order.
+	// not be evaluated; in document order, with the coordinates matched, so
+	// a re-match can check a "no advisories" entry again (refreshUnscanned).
 	type gap struct {
 		index        int
 		code, reason string
+		pkg          vuln.Package
+	}
+	pkgs := make(map[int]vuln.Package, len(dm.Packages))
+	for _, p := range dm.Packages {
+		pkgs[index(p)] = p
 	}
 	gaps := make([]gap, 0, len(dm.Unscanned)+len(dm.NotEvaluable))
 	for _, u := range dm.Unscanned {
-		gaps = append(gaps, gap{u.Index, u.Code, u.Detail})
+		gaps = append(gaps, gap{u.Index, u.Code, u.Detail, pkgs[u.Index]})
 	}
 	for _, n := range dm.NotEvaluable {
-		gaps = append(gaps, gap{index(n.Package), NotEvaluableCode, "advisory " + n.ID + " not evaluable: " + n.Reason})
+		gaps = append(gaps, gap{index(n.Package), NotEvaluableCode, notEvaluable(n), n.Package})
 	}
 	slices.SortStableFunc(gaps, func(a, b gap) int { return a.index - b.index })
 	up := store.SBOMUpload{VersionID: versionID, Name: name, Format: doc.Format, Data: data, Components: len(doc.Components),
@@ -99,7 +105,8 @@ func Upload(ctx context.Context, st *store.Store, a store.Actor, versionID, name
 		up.Problems[i] = store.SBOMProblem{Where: p.Where, Reason: p.Reason}
 	}
 	for i, g := range gaps {
-		up.Unscanned[i] = store.Unscanned{Component: doc.Components[g.index].Label(), Reason: g.reason, Code: g.code}
+		up.Unscanned[i] = store.Unscanned{Component: doc.Components[g.index].Label(), Reason: g.reason, Code: g.code,
+			Ecosystem: g.pkg.Ecosystem, PURL: g.pkg.PURL}
 	}
 	for _, p := range dm.Packages {
 		up.Packages = append(up.Packages, store.SBOMComponent{Ecosystem: p.Ecosystem, Name: p.Name, Version: p.Version, PURL: p.PURL,
@@ -126,6 +133,12 @@ func Upload(ctx context.Context, st *store.Store, a store.Actor, versionID, name
 		}
 	}
 	return out, nil
+}
+
+// notEvaluable is the stored reason of a component checked against an
+// advisory that could not be evaluated.
+func notEvaluable(n vuln.NotEvaluable) string {
+	return "advisory " + n.ID + " not evaluable: " + n.Reason
 }
 
 // dedupe drops the findings of a package listed twice, as the store does.
@@ -293,6 +306,9 @@ type RematchResult struct {
 	Gone       int `json:"gone"`
 	Updated    int `json:"updated"`
 	Opened     int `json:"opened"` // CRA Art. 14 tracks opened
+	// Refreshed counts the current SBOMs whose unscanned list was rewritten
+	// because its "no advisories" entries were out of date (refreshUnscanned).
+	Refreshed int `json:"refreshed"`
 }
 
 // rematchBatch is how many versions one transaction records.
@@ -301,25 +317,32 @@ const rematchBatch = 200
 // Rematch matches the components of every current SBOM whose package is
 // one of keys (as ImportVulns and ImportKEV report them; nil: every
 // component) against the stored database and records the findings, opening
-// CRA Art. 14 tracks for new known-exploited ones. now is when pflicht
-// learns of them.
+// CRA Art. 14 tracks for new known-exploited ones, and checks again the
+// "no advisories" entries of the SBOMs' unscanned lists (refreshUnscanned).
+// now is when pflicht learns of them.
 func Rematch(ctx context.Context, st *store.Store, keys []vuln.Key, now time.Time) (RematchResult, error) {
 	var res RematchResult
 	if keys != nil && len(keys) == 0 {
 		return res, nil
 	}
 	sys := store.System("rematch")
+	m, err := NewMatcher(ctx, st)
+	if err != nil {
+		return res, err
+	}
 	comps, err := st.CurrentComponents(ctx, sys, keys)
-	if err != nil || len(comps) == 0 {
+	if err != nil {
+		return res, err
+	}
+	if len(comps) == 0 {
+		// Advisories for packages no SBOM lists may still cover an
+		// ecosystem an SBOM's unscanned list says has none.
+		res.Refreshed, err = refreshUnscanned(ctx, st, sys, m)
 		return res, err
 	}
 	pkgs := make([]vuln.Package, len(comps))
 	for i, c := range comps {
 		pkgs[i] = vuln.Package{Ref: strconv.Itoa(i), PURL: c.PURL, Ecosystem: c.Ecosystem, Name: c.Name, Version: c.Version}
-	}
-	m, err := NewMatcher(ctx, st)
-	if err != nil {
-		return res, err
 	}
 	matched, err := m.Match(ctx, pkgs)
 	if err != nil {
@@ -357,6 +380,11 @@ func Rematch(ctx context.Context, st *store.Store, keys []vuln.Key, now time.Tim
 		res.Gone += ch.Gone
 		res.Updated += ch.Updated
 		untracked = append(untracked, ch.Untracked...)
+	}
+	// After the findings: a list that says a component is checked never
+	// stands without its findings.
+	if res.Refreshed, err = refreshUnscanned(ctx, st, sys, m); err != nil {
+		return res, err
 	}
 	if len(untracked) > 0 {
 		opened, err := OpenTracks(ctx, st, untracked, now)

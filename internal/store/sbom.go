@@ -30,7 +30,8 @@ type SBOMFile struct {
 	Size       int64  `json:"size"`
 	Components int    `json:"components"`
 	// Unscanned are the components not checked, or not against every
-	// advisory naming them, with the reason, as of the upload.
+	// advisory naming them, with the reason, as of the upload; re-matching
+	// after an import brings its no_advisories entries up to date.
 	Unscanned []Unscanned `json:"unscanned"`
 	// Problems are the deviations from the format the parser found in an
 	// SBOM it could read in part, in document order.
@@ -56,6 +57,11 @@ type Unscanned struct {
 	// sbom.Code, a vuln.Reason, or not_evaluable for an advisory whose
 	// ranges could not be evaluated); empty in rows stored before it.
 	Code string `json:"code,omitempty"`
+	// Ecosystem and PURL are the coordinates the matcher had (empty where
+	// the component has none, and in rows stored before them), so a
+	// "no advisories" entry can be checked again after an import.
+	Ecosystem string `json:"ecosystem,omitempty"`
+	PURL      string `json:"purl,omitempty"`
 }
 
 // SBOMComponent is a checkable component in OSV coordinates: what is
@@ -300,6 +306,94 @@ func (s *Store) CurrentComponents(ctx context.Context, a Actor, keys []vuln.Key)
 	}
 	slices.SortStableFunc(out, func(a, b StoredComponent) int { return strings.Compare(a.VersionID, b.VersionID) })
 	return out, nil
+}
+
+// noAdvisoriesLike finds, in the stored JSON, an unscanned list with a
+// no_advisories entry (the marshalled form of Unscanned.Code).
+const noAdvisoriesLike = `%"code":"` + string(vuln.NoAdvisories) + `"%`
+
+// NoAdvisorySBOMs returns the current SBOMs whose unscanned list has
+// entries for want of advisories (code no_advisories), which an import may
+// have made stale. It reaches across organisations, so it is for the system
+// (re-matching after an import) only.
+func (s *Store) NoAdvisorySBOMs(ctx context.Context, a Actor) ([]SBOMFile, error) {
+	if err := a.requireAdmin("sboms without advisories"); err != nil {
+		return nil, err
+	}
+	rows, err := s.query(ctx, "SELECT "+sbomColumns+" FROM sbom_files WHERE current AND unscanned LIKE ? ORDER BY id", noAdvisoriesLike)
+	if err != nil {
+		return nil, fmt.Errorf("store: sboms without advisories: %w", err)
+	}
+	return collect(rows, scanSBOM, "sboms without advisories")
+}
+
+// SBOMComponents returns the checkable components of a current SBOM; none
+// for one that is not (or no longer) current. It ignores organisations, so
+// it is for the system only.
+func (s *Store) SBOMComponents(ctx context.Context, a Actor, sbomID string) ([]StoredComponent, error) {
+	if err := a.requireAdmin("components of an sbom"); err != nil {
+		return nil, err
+	}
+	rows, err := s.query(ctx, "SELECT org_id, version_id, sbom_id, ecosystem, name, version, purl, label FROM sbom_components WHERE sbom_id = ? ORDER BY purl, version", sbomID)
+	if err != nil {
+		return nil, fmt.Errorf("store: components of sbom %q: %w", sbomID, err)
+	}
+	return collect(rows, func(sc interface{ Scan(...any) error }) (StoredComponent, error) {
+		var c StoredComponent
+		err := sc.Scan(&c.OrgID, &c.VersionID, &c.SBOMID, &c.Ecosystem, &c.Name, &c.Version, &c.PURL, &c.Label)
+		return c, err
+	}, "components of sbom "+sbomID)
+}
+
+// RefreshUnscanned replaces the unscanned list of the current SBOM id with
+// list, when the stored one is still before (an SBOM replaced or refreshed
+// meanwhile is left alone: false). Re-matching after an import uses it for
+// entries the database now covers; audited as a system change.
+func (s *Store) RefreshUnscanned(ctx context.Context, a Actor, id string, before, list []Unscanned) (bool, error) {
+	if err := a.requireAdmin("refresh unscanned"); err != nil {
+		return false, err
+	}
+	if list == nil {
+		list = []Unscanned{}
+	}
+	old, err := json.Marshal(before)
+	if err != nil {
+		return false, fmt.Errorf("store: sbom %q: %w", id, err)
+	}
+	data, err := json.Marshal(list)
+	if err != nil {
+		return false, fmt.Errorf("store: sbom %q: %w", id, err)
+	}
+	var done bool
+	err = s.Tx(ctx, func(tx *Tx) error {
+		done = false
+		var orgID, raw string
+		var current bool
+		if err := tx.QueryRow(ctx, "SELECT org_id, current, unscanned FROM sbom_files WHERE id = ?", id).Scan(&orgID, &current, &raw); err != nil {
+			return fmt.Errorf("store: sbom %q: %w", id, notFound(err))
+		}
+		var stored []Unscanned
+		if err := json.Unmarshal([]byte(raw), &stored); err != nil {
+			return fmt.Errorf("store: sbom %q: %w", id, err)
+		}
+		if cur, err := json.Marshal(stored); err != nil || !current || string(cur) != string(old) {
+			return err
+		}
+		// Conditional on the row read, so a concurrent refresh or upload
+		// is not overwritten.
+		r, err := tx.Exec(ctx, "UPDATE sbom_files SET unscanned = ? WHERE id = ? AND current AND unscanned = ?", string(data), id, raw)
+		if err != nil {
+			return fmt.Errorf("store: sbom %q: %w", id, err)
+		}
+		if n, err := r.RowsAffected(); err != nil || n != 1 {
+			return err
+		}
+		tx.Audit(AuditEntry{Actor: a.String(), OrgID: orgID, Action: "refresh_unscanned", Entity: "sbom", EntityID: id,
+			Before: map[string]any{"unscanned": stored}, After: map[string]any{"unscanned": list}})
+		done = true
+		return nil
+	})
+	return done, err
 }
 
 // errNoRows reports whether err is sql.ErrNoRows.
