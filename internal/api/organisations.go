@@ -12,6 +12,7 @@ import (
 	"github.com/pflicht/pflicht/internal/law"
 	"github.com/pflicht/pflicht/internal/scope"
 	"github.com/pflicht/pflicht/internal/store"
+	"github.com/pflicht/pflicht/internal/view"
 )
 
 type createOrganisationRequest struct {
@@ -147,11 +148,10 @@ func (h *handler) organisation(c *call, id string) (organisationView, error) {
 	if err != nil {
 		return organisationView{}, err
 	}
-	versions, err := h.store.Profiles(ctx, c.actor, id)
+	cur, err := h.store.CurrentProfile(ctx, c.actor, id)
 	if err != nil {
 		return organisationView{}, err
 	}
-	cur := versions[0] // newest first
 	res, err := scope.Check(facts.ScopeProfile(cur.Profile), c.today())
 	if err != nil {
 		// Stored profiles were checked when written; only changed law data
@@ -211,7 +211,7 @@ func (h *handler) updateOrganisation(c *call, req updateOrganisationRequest) (up
 		return updateOrganisationResponse{}, err
 	}
 	ctx := c.r.Context()
-	prev, err := h.store.Profiles(ctx, c.actor, id)
+	prev, err := h.store.CurrentProfile(ctx, c.actor, id)
 	if err != nil {
 		return updateOrganisationResponse{}, err
 	}
@@ -222,7 +222,7 @@ func (h *handler) updateOrganisation(c *call, req updateOrganisationRequest) (up
 	if err != nil {
 		return updateOrganisationResponse{}, err
 	}
-	out := updateOrganisationResponse{Organisation: v, ChangedFields: prev[0].Profile.Changed(req.Profile), ChangeDeadlines: []changeDeadline{}}
+	out := updateOrganisationResponse{Organisation: v, ChangedFields: prev.Profile.Changed(req.Profile), ChangeDeadlines: []changeDeadline{}}
 	if len(out.ChangedFields) == 0 {
 		return out, nil
 	}
@@ -269,11 +269,9 @@ func (h *handler) orgWriteRefused(c *call, id string, err error) error {
 	return writeRefused(err, readErr)
 }
 
-// today is the calendar day of the request in Europe/Berlin, as midnight UTC.
-func (c *call) today() time.Time {
-	y, m, d := c.now.In(law.Berlin).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+// today is the calendar day of the request in Europe/Berlin, as midnight UTC:
+// the day the CLI takes too.
+func (c *call) today() time.Time { return view.Today(c.now) }
 
 // registrationResponse is a submitted registration and the status it gives.
 type registrationResponse struct {

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -27,12 +26,13 @@ import (
 const shutdownGrace = 20 * time.Second
 
 type serveOptions struct {
-	addr, data, db, logFormat string
-	secureCookies             bool
-	notify                    notifyOptions
-	oidc                      portal.OIDCConfig
-	oidcSecretFile            string
-	metricsTokenFile          string
+	addr, logFormat  string
+	loc              storeFlags
+	secureCookies    bool
+	notify           notifyOptions
+	oidc             portal.OIDCConfig
+	oidcSecretFile   string
+	metricsTokenFile string
 }
 
 func newServeCmd(e *env) *cobra.Command {
@@ -92,8 +92,7 @@ then the database is closed.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
-	f.StringVar(&o.data, "data", "./pflicht-data", "data directory; the SQLite database is DIR/pflicht.db")
-	f.StringVar(&o.db, "db", "", "PostgreSQL URL (postgres://…) instead of the SQLite file in --data")
+	o.loc.add(cmd)
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	f.BoolVar(&o.secureCookies, "secure-cookies", true, "mark cookies Secure and send HSTS; false by default when --addr is a loopback address")
 	o.notify.flags(cmd)
@@ -118,15 +117,14 @@ func serve(ctx context.Context, e *env, o serveOptions, ready chan<- string) err
 		return &InputError{Field: "--log-format", Msg: fmt.Sprintf("%q is not text or json", o.logFormat)}
 	}
 	log := slog.New(h)
-	dsn := o.db
-	switch {
-	case dsn != "" && !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://"):
-		return &InputError{Field: "--db", Msg: "must be a postgres:// or postgresql:// URL (leave it out for SQLite in --data)"}
-	case dsn == "":
-		if err := os.MkdirAll(o.data, 0o700); err != nil {
+	dsn, err := o.loc.dsn()
+	if err != nil {
+		return err
+	}
+	if o.loc.db == "" {
+		if err := os.MkdirAll(o.loc.data, 0o700); err != nil {
 			return fmt.Errorf("serve: data directory: %w", err)
 		}
-		dsn = filepath.Join(o.data, "pflicht.db")
 	}
 	st, err := store.Open(ctx, dsn)
 	if err != nil {

@@ -33,7 +33,7 @@ func TestServeStartsAndStops(t *testing.T) {
 	done := make(chan error, 1)
 	data := filepath.Join(t.TempDir(), "data")
 	go func() {
-		done <- serve(ctx, e, serveOptions{addr: "127.0.0.1:0", data: data, logFormat: "json"}, ready)
+		done <- serve(ctx, e, serveOptions{addr: "127.0.0.1:0", loc: storeFlags{data: data}, logFormat: "json"}, ready)
 	}()
 	var addr string
 	select {
@@ -179,7 +179,7 @@ func TestServeDeliversWebhook(t *testing.T) {
 	defer cancel()
 	ready, done := make(chan string, 1), make(chan error, 1)
 	data := filepath.Join(dir, "data")
-	o := serveOptions{addr: "127.0.0.1:0", data: data, logFormat: "json",
+	o := serveOptions{addr: "127.0.0.1:0", loc: storeFlags{data: data}, logFormat: "json",
 		notify: notifyOptions{webhookURL: hook.URL + "/x", webhookSecretFile: secret, publicURL: "https://pflicht.example.org"}}
 	go func() { done <- serve(ctx, e, o, ready) }()
 	select {
@@ -313,7 +313,7 @@ func TestServeMetricsToken(t *testing.T) {
 	if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	addr := startServe(t, serveOptions{data: filepath.Join(t.TempDir(), "data"), metricsTokenFile: path})
+	addr := startServe(t, serveOptions{loc: storeFlags{data: filepath.Join(t.TempDir(), "data")}, metricsTokenFile: path})
 	for _, tc := range []struct {
 		auth string
 		want int
@@ -352,7 +352,7 @@ func TestServeOIDCRedirectFromPublicURL(t *testing.T) {
 	if err := os.WriteFile(secret, []byte("s3cret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	o := serveOptions{data: filepath.Join(dir, "data"), oidcSecretFile: secret,
+	o := serveOptions{loc: storeFlags{data: filepath.Join(dir, "data")}, oidcSecretFile: secret,
 		oidc:   portal.OIDCConfig{Issuer: idp.URL, ClientID: "pflicht"},
 		notify: notifyOptions{publicURL: "https://pflicht.example.org/"}}
 	addr := startServe(t, o)

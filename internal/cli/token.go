@@ -40,15 +40,11 @@ printed once and stored only as a hash: keep it now, it cannot be shown again.`,
 				return err
 			}
 			ctx := cmd.Context()
-			s, err := loc.open(ctx)
+			s, u, err := loc.openUser(ctx, email, "--user")
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			u, err := s.UserByEmail(ctx, email)
-			if err != nil {
-				return storeInputError(err, "--user")
-			}
 			var until *time.Time
 			if ttl > 0 {
 				t := e.now().Add(ttl)
@@ -107,15 +103,11 @@ Expired tokens are listed until they are revoked.`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			s, err := loc.open(ctx)
+			s, u, err := loc.openUser(ctx, email, "--user")
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			u, err := s.UserByEmail(ctx, email)
-			if err != nil {
-				return storeInputError(err, "--user")
-			}
 			tokens, err := s.Tokens(ctx, store.System("cli"), u.ID)
 			if err != nil {
 				return err

@@ -145,15 +145,11 @@ so the user can sign in with the password and set up a new one at
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, err := loc.open(ctx)
+			s, u, err := loc.openUser(ctx, args[0], "EMAIL")
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			u, err := s.UserByEmail(ctx, args[0])
-			if err != nil {
-				return storeInputError(err, "EMAIL")
-			}
 			if err := s.SetTOTPSecret(ctx, store.System("cli"), u.ID, "", 0); err != nil {
 				return err
 			}
