@@ -355,7 +355,9 @@ func renderImport(w io.Writer, lang string, rep importReport) {
 		for _, f := range rep.Failures {
 			fmt.Fprintf(&b, "  %s: %s\n", f.Path, f.Reason)
 		}
-		fmt.Fprintf(&b, l("partial")+"\n", importBatch)
+		if rep.Total.New+rep.Total.Updated+rep.Total.Unchanged+rep.Total.Withdrawn > 0 || anyKEV(rep.Sources) {
+			fmt.Fprintf(&b, l("partial")+"\n", importBatch)
+		}
 	}
 	if m := rep.Rematch; m.Versions > 0 {
 		fmt.Fprintf(&b, l("rematch")+"\n", m.Components, m.Versions, m.New, m.Updated, m.Gone, m.Opened)
@@ -457,4 +459,15 @@ func formatInstant(t time.Time, lang string) string {
 		return t.Format("02.01.2006 15:04 MST")
 	}
 	return t.Format("2006-01-02 15:04 MST")
+}
+
+// anyKEV reports whether a known-exploited catalogue was imported: then
+// something was, even with no OSV record.
+func anyKEV(sources []store.VulnImportLog) bool {
+	for _, s := range sources {
+		if s.KEVCatalog != "" {
+			return true
+		}
+	}
+	return false
 }

@@ -105,6 +105,15 @@ func TestVulnDBImportFailures(t *testing.T) {
 	}
 }
 
+// TestVulnDBImportNothing: when every path fails, the report does not
+// claim that "everything else" was imported.
+func TestVulnDBImportNothing(t *testing.T) {
+	stdout, _, code := runCLI(t, "", "vulndb", "import", "--lang", "en", "--data", t.TempDir(), "testdata/missing")
+	if code != ExitInput || !strings.Contains(stdout, "Not imported: testdata/missing") || strings.Contains(stdout, "Everything else") {
+		t.Errorf("exit %d:\n%s", code, stdout)
+	}
+}
+
 func TestVulnDBImportUsage(t *testing.T) {
 	_, stderr, code := runCLI(t, "", "vulndb", "import", "--data", t.TempDir())
 	if code != ExitInput || !strings.Contains(stderr, "PATH") {
