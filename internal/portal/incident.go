@@ -101,7 +101,7 @@ func (s *Server) createIncident(w http.ResponseWriter, r *http.Request) {
 	inc := store.Incident{OrgID: org, Regime: regime, Title: title}
 	if aware != nil && len(fe) == 0 {
 		inc.AwareAt = *aware
-		if _, err := clock.Compute(facts.ClockInput(inc, nil, store.Profile{}, s.now())); err != nil {
+		if _, err := incidentClock(inc, nil, store.Profile{}, s.now()); err != nil {
 			fe.add("aware_at", "incident.aware_at", "incident.err_engine", engineMessage(err))
 		}
 	}
@@ -156,6 +156,7 @@ type incidentData struct {
 	FinalReported bool
 	// InterimReported: the interim report is in; no new request is taken.
 	InterimReported bool
+	reports         []store.Report // as read for the page, for the checks of a post
 }
 
 // timelineEntry is one dated line of the timeline: the awareness, a report
@@ -206,14 +207,7 @@ func (s *Server) loadIncident(w http.ResponseWriter, r *http.Request) (incidentD
 	ctx, u, org, id := r.Context(), state(r).user, r.PathValue("org"), r.PathValue("id")
 	a := u.actor()
 	inc, err := s.store.Incident(ctx, a, id)
-	if err == nil && inc.OrgID != org {
-		err = store.ErrNotFound // the path must name the incident's own organisation
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return incidentData{}, false
-	}
-	o, err := s.store.Organisation(ctx, a, org)
+	o, err := s.pathOrg(r, inc.OrgID, err)
 	if err != nil {
 		s.serverError(w, r, err)
 		return incidentData{}, false
@@ -251,7 +245,7 @@ func (s *Server) loadIncident(w http.ResponseWriter, r *http.Request) (incidentD
 		s.serverError(w, r, err)
 		return incidentData{}, false
 	}
-	d := incidentData{Incident: inc, RegimeText: regimeOf(inc.Regime), OrgName: o.Name, Now: in.Now, Clock: res, Timeline: tl,
+	d := incidentData{Incident: inc, RegimeText: regimeOf(inc.Regime), OrgName: o.Name, Now: in.Now, Clock: res, Timeline: tl, reports: reps,
 		Stages:   stageViews(res, sub, class, turnover, in.Now),
 		CanWrite: u.CanWrite(), CanRequest: u.Role == store.RoleSupervisor && !u.ReadOnly,
 		Ongoing: in.IncidentOngoing, FinalReported: in.FinalAt != nil, InterimReported: in.InterimAt != nil}
@@ -378,12 +372,7 @@ func (s *Server) recordEvent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(fe) == 0 {
-		reps, err := s.store.Reports(r.Context(), state(r).user.actor(), d.ID)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		if _, err := clock.Compute(facts.ClockInput(next, reps, store.Profile{}, d.Now)); err != nil {
+		if _, err := incidentClock(next, d.reports, store.Profile{}, d.Now); err != nil {
 			fe.add(field, "event."+field, "incident.err_engine", engineMessage(err))
 		}
 	}

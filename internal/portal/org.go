@@ -28,6 +28,19 @@ var flashes = map[string]string{
 
 func flash(r *http.Request) string { return flashes[r.URL.Query().Get("done")] }
 
+// pathOrg reads the organisation of the path for an entity just read
+// (err is that read's error): the path must name the entity's own
+// organisation (orgID), so another organisation's entity is not found.
+func (s *Server) pathOrg(r *http.Request, orgID string, err error) (store.Organisation, error) {
+	if err != nil {
+		return store.Organisation{}, err
+	}
+	if orgID != r.PathValue("org") {
+		return store.Organisation{}, store.ErrNotFound
+	}
+	return s.store.Organisation(r.Context(), state(r).user.actor(), orgID)
+}
+
 // orgCard is one organisation on the dashboard.
 type orgCard struct {
 	store.Organisation
@@ -204,7 +217,7 @@ func (s *Server) submitRegistration(w http.ResponseWriter, r *http.Request) {
 }
 
 // classOf is the class the store files the organisation under, for the
-// registry filter; scope.Check decides it.
+// registry filter; scope.Classify decides it.
 func (s *Server) classOf(p store.Profile) string {
 	c, err := scope.Classify(facts.ScopeProfile(p), s.now())
 	if err != nil || c.Class == scope.None {

@@ -455,6 +455,8 @@ var vexJustifications = []option{
 	{string(vex.InlineMitigationsAlreadyExist), "finding.just_inline_mitigations_already_exist"},
 }
 
+// labelOf is the label of the option with value v, "" if there is none
+// (for a stored value: not stated).
 func labelOf(opts []option, v string) string {
 	for _, o := range opts {
 		if o.Value == v {
@@ -688,16 +690,9 @@ func (s *Server) emailsOf(ctx context.Context, actors []string) (func(string) st
 }
 
 func (s *Server) loadFinding(w http.ResponseWriter, r *http.Request) (findingData, bool) {
-	ctx, a, org := r.Context(), state(r).user.actor(), r.PathValue("org")
+	ctx, a := r.Context(), state(r).user.actor()
 	f, err := s.store.Finding(ctx, a, r.PathValue("finding"))
-	if err == nil && f.OrgID != org {
-		err = store.ErrNotFound // the path must name the finding's own organisation
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return findingData{}, false
-	}
-	o, err := s.store.Organisation(ctx, a, org)
+	o, err := s.pathOrg(r, f.OrgID, err)
 	if err != nil {
 		s.serverError(w, r, err)
 		return findingData{}, false

@@ -215,7 +215,7 @@ func (s *Server) readProfile(f url.Values) (store.Profile, fieldErrors) {
 
 // optionalChoice reads one of the options' values, or "" (not stated).
 func optionalChoice(fe *fieldErrors, field, label, v string, opts []option) string {
-	if v == "" || whereLabel(v, opts) != "" {
+	if v == "" || labelOf(opts, v) != "" {
 		return v
 	}
 	fe.add(field, label, "err.choice")
@@ -239,17 +239,6 @@ var (
 	mainEstOptions = []option{{store.InGermany, "profile.where.de"}, {store.InOtherEU, "profile.where.eu_other"}, {store.OutsideEU, "profile.where.non_eu"}}
 	repOptions     = []option{{store.InGermany, "profile.where.de"}, {store.InOtherEU, "profile.where.eu_other"}, {store.NoneDesigned, "profile.where.none"}}
 )
-
-// whereLabel is the label of a stored main establishment or representative,
-// "" if not stated.
-func whereLabel(v string, opts []option) string {
-	for _, o := range opts {
-		if o.Value == v {
-			return o.Label
-		}
-	}
-	return ""
-}
 
 // maxEstablishments bounds the establishments one form may list.
 const maxEstablishments = 100

@@ -202,7 +202,7 @@ func (s *Server) supervisorOrg(w http.ResponseWriter, r *http.Request) {
 	ctx, a, id := r.Context(), state(r).user.actor(), pd.Org.ID
 	cur := vs[0].Profile
 	d := supervisorOrgData{profileData: pd, Profile: cur, Facts: factViews(cur),
-		MainEstablishment: whereLabel(cur.MainEstablishment, mainEstOptions), Representative: whereLabel(cur.Representative, repOptions)}
+		MainEstablishment: labelOf(mainEstOptions, cur.MainEstablishment), Representative: labelOf(repOptions, cur.Representative)}
 	for _, read := range []func() error{
 		func() (err error) { d.Registrations, err = s.store.Registrations(ctx, a, id); return err },
 		func() (err error) { d.Incidents, err = s.store.Incidents(ctx, a, id); return err },
