@@ -3,9 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/base32"
-	"errors"
 	"fmt"
 )
 
@@ -87,11 +85,8 @@ var orgChecks = [...]string{
 func (tx *Tx) checkOrg(ctx context.Context, a Actor, orgID string, acc access) error {
 	var one int
 	err := tx.QueryRow(ctx, orgChecks[acc], append([]any{orgID}, a.args(acc)...)...).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: organisation %q: %w", orgID, ErrNotFound)
-	}
 	if err != nil {
-		return fmt.Errorf("store: organisation %q: %w", orgID, err)
+		return fmt.Errorf("store: organisation %q: %w", orgID, notFound(err))
 	}
 	return nil
 }
@@ -100,11 +95,8 @@ func (tx *Tx) checkOrg(ctx context.Context, a Actor, orgID string, acc access) e
 func (s *Store) checkOrg(ctx context.Context, a Actor, orgID string) error {
 	var one int
 	err := s.queryRow(ctx, orgChecks[read], append([]any{orgID}, a.args(read)...)...).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: organisation %q: %w", orgID, ErrNotFound)
-	}
 	if err != nil {
-		return fmt.Errorf("store: organisation %q: %w", orgID, err)
+		return fmt.Errorf("store: organisation %q: %w", orgID, notFound(err))
 	}
 	return nil
 }

@@ -545,7 +545,7 @@ func (tx *Tx) openKEVTrack(ctx context.Context, a Actor, t KEVTrackOpen, o incid
 	if err == nil {
 		return inc, false, tx.linkKEVFindings(ctx, a, inc.ID, t)
 	}
-	if !errNoRows(err) {
+	if !errors.Is(err, sql.ErrNoRows) {
 		return Incident{}, false, fmt.Errorf("store: track of %s: %w", t.CVE, err)
 	}
 	if inc, err = tx.createIncident(ctx, a, t.Incident, o); err != nil {
@@ -604,7 +604,7 @@ func (tx *Tx) setKEVTrackOpen(ctx context.Context, id string, open bool) error {
 		if err == nil {
 			return fmt.Errorf("store: incident %q: its product has another open track for the CVE, incident %s; close that one first: %w", id, other, ErrConflict)
 		}
-		if !errNoRows(err) {
+		if !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("store: incident %q: track: %w", id, err)
 		}
 	}

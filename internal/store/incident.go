@@ -199,11 +199,8 @@ func (tx *Tx) createIncident(ctx context.Context, a Actor, in Incident, o incide
 func (s *Store) Incident(ctx context.Context, a Actor, id string) (Incident, error) {
 	i, err := scanIncident(s.queryRow(ctx, "SELECT "+incidentColumns+" FROM incidents WHERE id = ? AND "+orgFilter("org_id", read),
 		append([]any{id}, a.args(read)...)...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return i, fmt.Errorf("store: incident %q: %w", id, ErrNotFound)
-	}
 	if err != nil {
-		return i, fmt.Errorf("store: incident %q: %w", id, err)
+		return i, fmt.Errorf("store: incident %q: %w", id, notFound(err))
 	}
 	return i, nil
 }
@@ -248,11 +245,8 @@ func (s *Store) OpenIncidents(ctx context.Context, a Actor) ([]FeedItem, error) 
 func (tx *Tx) lockIncident(ctx context.Context, a Actor, id string, acc access) (Incident, error) {
 	inc, err := scanIncident(tx.QueryRow(ctx, "UPDATE incidents SET next_due_at = next_due_at WHERE id = ? AND "+orgFilter("org_id", acc)+" RETURNING "+incidentColumns,
 		append([]any{id}, a.args(acc)...)...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return inc, fmt.Errorf("store: incident %q: %w", id, ErrNotFound)
-	}
 	if err != nil {
-		return inc, fmt.Errorf("store: incident %q: %w", id, err)
+		return inc, fmt.Errorf("store: incident %q: %w", id, notFound(err))
 	}
 	return inc, nil
 }
@@ -458,18 +452,24 @@ func (s *Store) SetIncidentEvents(ctx context.Context, a Actor, id string, u Eve
 		if err != nil {
 			return err
 		}
+		// One read of the reports serves the interim check and the next
+		// due instant.
+		var reports []Report
+		if requests || o.nextDue != nil {
+			if reports, err = tx.reportHeads(ctx, id); err != nil {
+				return err
+			}
+		}
 		after = before
 		who := a.String()
 		if u.FixAvailableAt != nil {
 			after.FixAvailableAt, after.FixAvailableBy = dbTimePtr(u.FixAvailableAt), who
 		}
 		if requests {
-			var answered int
-			if err := tx.QueryRow(ctx, "SELECT count(*) FROM incident_reports WHERE incident_id = ? AND stage = 'interim'", id).Scan(&answered); err != nil {
-				return fmt.Errorf("store: incident %q: %w", id, err)
-			}
-			if answered > 0 {
-				return fmt.Errorf("store: incident %q: interim_requested_at: the interim report was submitted already: %w", id, ErrConflict)
+			for _, r := range reports {
+				if r.Stage == "interim" {
+					return fmt.Errorf("store: incident %q: interim_requested_at: the interim report was submitted already: %w", id, ErrConflict)
+				}
 			}
 			after.InterimRequestedAt, after.InterimDueAt, after.InterimRequestedBy = dbTimePtr(u.InterimRequestedAt), dbTimePtr(u.InterimDueAt), who
 		}
@@ -479,7 +479,7 @@ func (s *Store) SetIncidentEvents(ctx context.Context, a Actor, id string, u Eve
 		if u.HandlingCompletedAt != nil {
 			after.HandlingCompletedAt, after.HandlingCompletedBy = dbTimePtr(u.HandlingCompletedAt), who
 		}
-		if err := tx.refreshNextDue(ctx, &after, o.nextDue); err != nil {
+		if err := tx.storeNextDue(ctx, &after, o.nextDue, reports); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE incidents SET fix_available_at = ?, fix_available_by = ?, interim_requested_at = ?, interim_due_at = ?,

@@ -243,11 +243,8 @@ func (s *Store) EvidenceContent(ctx context.Context, a Actor, id string) (Eviden
 		append([]any{id}, a.args(read)...)...)
 	var e Evidence
 	err := row.Scan(&e.ID, &e.OrgID, &e.MeasureID, &e.Name, &e.ContentType, &e.SHA256, &e.Size, &e.CreatedAt, &e.CreatedBy, &e.CreatedByEmail, &data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return e, nil, fmt.Errorf("store: evidence %q: %w", id, ErrNotFound)
-	}
 	if err != nil {
-		return e, nil, fmt.Errorf("store: evidence %q: %w", id, err)
+		return e, nil, fmt.Errorf("store: evidence %q: %w", id, notFound(err))
 	}
 	return e, bytes.NewReader(data), nil
 }

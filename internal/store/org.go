@@ -431,11 +431,8 @@ func scanProfile(sc interface{ Scan(...any) error }) (ProfileVersion, error) {
 func (s *Store) Organisation(ctx context.Context, a Actor, id string) (Organisation, error) {
 	o, err := scanOrg(s.queryRow(ctx, "SELECT "+orgColumns+" FROM organisations o WHERE o.id = ? AND "+orgFilter("o.id", read),
 		append([]any{id}, a.args(read)...)...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return o, fmt.Errorf("store: organisation %q: %w", id, ErrNotFound)
-	}
 	if err != nil {
-		return o, fmt.Errorf("store: organisation %q: %w", id, err)
+		return o, fmt.Errorf("store: organisation %q: %w", id, notFound(err))
 	}
 	return o, nil
 }

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -206,15 +205,10 @@ func (tx *Tx) insertComponents(ctx context.Context, f SBOMFile, pkgs []SBOMCompo
 const sbomColumns = "id, org_id, version_id, name, format, sha256, size, components, unscanned, problems, uploaded_at, uploaded_by, current"
 
 func scanSBOM(sc interface{ Scan(...any) error }) (SBOMFile, error) {
-	return scanSBOMWith(sc)
-}
-
-// scanSBOMWith scans sbomColumns followed by extra columns into extra.
-func scanSBOMWith(sc interface{ Scan(...any) error }, extra ...any) (SBOMFile, error) {
 	var f SBOMFile
 	var unscanned, problems string
-	if err := sc.Scan(append([]any{&f.ID, &f.OrgID, &f.VersionID, &f.Name, &f.Format, &f.SHA256, &f.Size, &f.Components, &unscanned, &problems,
-		&f.UploadedAt, &f.UploadedBy, &f.Current}, extra...)...); err != nil {
+	if err := sc.Scan(&f.ID, &f.OrgID, &f.VersionID, &f.Name, &f.Format, &f.SHA256, &f.Size, &f.Components, &unscanned, &problems,
+		&f.UploadedAt, &f.UploadedBy, &f.Current); err != nil {
 		return f, err
 	}
 	f.UploadedAt = f.UploadedAt.UTC()
@@ -242,7 +236,7 @@ func (s *Store) SBOMContent(ctx context.Context, a Actor, id string) (SBOMFile, 
 	var data []byte
 	row := s.queryRow(ctx, "SELECT "+prefixed("f.", sbomColumns)+", b.data FROM sbom_files f JOIN blobs b ON b.sha256 = f.sha256 WHERE f.id = ? AND "+orgFilter("f.org_id", read),
 		append([]any{id}, a.args(read)...)...)
-	f, err := scanSBOMWith(row, &data)
+	f, err := scanSBOM(rowWith{row, &data})
 	if err != nil {
 		return SBOMFile{}, nil, fmt.Errorf("store: sbom %q: %w", id, notFound(err))
 	}
@@ -395,6 +389,3 @@ func (s *Store) RefreshUnscanned(ctx context.Context, a Actor, id string, before
 	})
 	return done, err
 }
-
-// errNoRows reports whether err is sql.ErrNoRows.
-func errNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

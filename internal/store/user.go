@@ -192,11 +192,8 @@ func (s *Store) SessionActor(ctx context.Context, token string, now time.Time, i
 	var seen sql.NullTime
 	err := s.queryRow(ctx, `SELECT u.id, u.role, s.created_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = ? AND s.expires_at > ? AND NOT u.disabled`, hash, now).Scan(&a.UserID, &a.Role, &created, &seen)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Actor{}, fmt.Errorf("store: session: %w", ErrNotFound)
-	}
 	if err != nil {
-		return Actor{}, fmt.Errorf("store: session: %w", err)
+		return Actor{}, fmt.Errorf("store: session: %w", notFound(err))
 	}
 	if !seen.Valid {
 		seen.Time = created
@@ -309,11 +306,8 @@ func (s *Store) RedeemLoginTicket(ctx context.Context, ticket string, step int64
 		var userID string
 		err := tx.QueryRow(ctx, "SELECT user_id FROM login_tickets WHERE ticket_hash = ? AND expires_at > ?",
 			hashToken(ticket), tx.Now()).Scan(&userID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: login ticket: %w", ErrNotFound)
-		}
 		if err != nil {
-			return fmt.Errorf("store: login ticket: %w", err)
+			return fmt.Errorf("store: login ticket: %w", notFound(err))
 		}
 		if err := tx.useTOTPStep(ctx, userID, step); err != nil {
 			return err
@@ -500,11 +494,8 @@ func (s *Store) TokenActor(ctx context.Context, token string) (Actor, error) {
 	now := s.now()
 	err := s.queryRow(ctx, `SELECT t.id, t.scope, t.last_used_at, u.id, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = ? AND (t.expires_at IS NULL OR t.expires_at > ?) AND NOT u.disabled`, hashToken(token), now).Scan(&id, &scope, &used, &a.UserID, &a.Role)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Actor{}, fmt.Errorf("store: token: %w", ErrNotFound)
-	}
 	if err != nil {
-		return Actor{}, fmt.Errorf("store: token: %w", err)
+		return Actor{}, fmt.Errorf("store: token: %w", notFound(err))
 	}
 	a.ReadOnly, a.Via = scope == "read", "token:"+id
 	if stale := now.Add(-touchEvery); !used.Valid || used.Time.Before(stale) {
