@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -274,51 +273,14 @@ func (h *handler) listIncidents(c *call, _ noBody) (incidentPage, error) {
 	if err != nil {
 		return incidentPage{}, err
 	}
-	after, afterID, err := decodeCursor(c.r.URL.Query().Get("cursor"))
+	items, next, err := h.store.IncidentsPage(c.r.Context(), c.actor, c.r.PathValue("id"), limit, c.r.URL.Query().Get("cursor"))
 	if err != nil {
-		return incidentPage{}, err
+		return incidentPage{}, cursorProblem(err)
 	}
-	all, err := h.store.Incidents(c.r.Context(), c.actor, c.r.PathValue("id"))
-	if err != nil {
-		return incidentPage{}, err
+	if items == nil {
+		items = []store.Incident{}
 	}
-	// The store orders by created_at descending, then id.
-	start := 0
-	if afterID != "" {
-		start = len(all)
-		for i, inc := range all {
-			if inc.CreatedAt.Before(after) || inc.CreatedAt.Equal(after) && inc.ID > afterID {
-				start = i
-				break
-			}
-		}
-	}
-	page := incidentPage{Items: all[start:min(start+limit, len(all))]}
-	if page.Items == nil {
-		page.Items = []store.Incident{}
-	}
-	if start+limit < len(all) {
-		last := page.Items[len(page.Items)-1]
-		page.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(last.CreatedAt.Format(time.RFC3339Nano) + " " + last.ID))
-	}
-	return page, nil
-}
-
-func decodeCursor(s string) (time.Time, string, error) {
-	if s == "" {
-		return time.Time{}, "", nil
-	}
-	bad := problem(http.StatusBadRequest, "", FieldError{"cursor", "not a cursor of this list; use next_cursor of the previous page"})
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return time.Time{}, "", bad
-	}
-	ts, id, ok := strings.Cut(string(b), " ")
-	t, err := time.Parse(time.RFC3339Nano, ts)
-	if !ok || err != nil || id == "" {
-		return time.Time{}, "", bad
-	}
-	return t, id, nil
+	return incidentPage{Items: items, NextCursor: next}, nil
 }
 
 // queryInt reads an integer query parameter the route declares.
@@ -438,11 +400,8 @@ func (h *handler) listAllIncidents(c *call, _ noBody) (feedPage, error) {
 		return feedPage{}, problem(http.StatusBadRequest, "", FieldError{"overdue", "true or false"})
 	}
 	pg, err := h.store.IncidentFeed(c.r.Context(), c.actor, f)
-	if errors.Is(err, store.ErrInvalid) {
-		return feedPage{}, problem(http.StatusBadRequest, "", FieldError{"cursor", "not a cursor of this list; use next_cursor of the previous page"})
-	}
 	if err != nil {
-		return feedPage{}, err
+		return feedPage{}, cursorProblem(err)
 	}
 	out := feedPage{Items: make([]feedItem, 0, len(pg.Items)), Overdue: pg.Overdue, NextCursor: pg.NextCursor}
 	for _, it := range pg.Items {
@@ -453,4 +412,14 @@ func (h *handler) listAllIncidents(c *call, _ noBody) (feedPage, error) {
 		out.Items = append(out.Items, feedItem{Incident: it.Incident, OrgName: it.OrgName, Next: facts.NextStage(res)})
 	}
 	return out, nil
+}
+
+// cursorProblem turns the store's refusal of a page cursor into a 400
+// naming the field; the handlers check every other parameter first, so an
+// ErrInvalid of a paged read is the cursor's.
+func cursorProblem(err error) error {
+	if errors.Is(err, store.ErrInvalid) {
+		return problem(http.StatusBadRequest, "", FieldError{"cursor", "not a cursor of this list; use next_cursor of the previous page"})
+	}
+	return err
 }

@@ -217,6 +217,35 @@ func (s *Store) Incidents(ctx context.Context, a Actor, orgID string) ([]Inciden
 	return collect(rows, scanIncident, "incidents")
 }
 
+// IncidentsPage is one page of an organisation's incidents in the order of
+// Incidents, read by key: limit items after the cursor (the next cursor of
+// the previous page, "" for the first) and the cursor of the next page, ""
+// on the last. A cursor that is not one is ErrInvalid.
+func (s *Store) IncidentsPage(ctx context.Context, a Actor, orgID string, limit int, cursor string) ([]Incident, string, error) {
+	if err := s.checkOrg(ctx, a, orgID); err != nil {
+		return nil, "", err
+	}
+	q, args := "SELECT "+incidentColumns+" FROM incidents WHERE org_id = ?", []any{orgID}
+	if cursor != "" {
+		after, id, err := decodeFeedCursor(cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		q += " AND (created_at < ? OR (created_at = ? AND id > ?))"
+		args = append(args, after, after, id)
+	}
+	rows, err := s.query(ctx, q+" ORDER BY created_at DESC, id LIMIT ?", append(args, limit+1)...)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: incidents: %w", err)
+	}
+	items, err := collect(rows, scanIncident, "incidents")
+	if err != nil || len(items) <= limit {
+		return items, "", err
+	}
+	last := items[limit-1]
+	return items[:limit], encodeFeedCursor(last.CreatedAt, last.ID), nil
+}
+
 // OpenIncidents lists the open incidents of every organisation a reaches
 // (as Organisations does), newest first, with their reports (without
 // content), in two queries: the dashboard shows them for all of a user's

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -464,6 +465,52 @@ func TestOpenIncidents(t *testing.T) {
 					t.Errorf("%s: item %+v: want the organisation's name and the reports without content", c.name, it)
 				}
 			}
+		}
+	})
+}
+
+// TestIncidentsPage: pages by key cover every incident once, in the order
+// of Incidents; a foreign organisation and a forged cursor are refused.
+func TestIncidentsPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		tn := newTenant(t, s, "acme")
+		other := newTenant(t, s, "other")
+		for i := range 7 {
+			if _, err := s.CreateIncident(ctx, tn.member, store.Incident{OrgID: tn.org.ID, Regime: store.RegimeBSIG, Title: fmt.Sprint("i", i), AwareAt: time.Now()}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		all, err := s.Incidents(ctx, tn.member, tn.org.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		cursor := ""
+		for range 10 {
+			items, next, err := s.IncidentsPage(ctx, tn.member, tn.org.ID, 3, cursor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range items {
+				got = append(got, it.ID)
+			}
+			if cursor = next; cursor == "" {
+				break
+			}
+		}
+		var want []string
+		for _, it := range all {
+			want = append(want, it.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("pages %v, want %v", got, want)
+		}
+		if _, _, err := s.IncidentsPage(ctx, other.member, tn.org.ID, 3, ""); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("foreign organisation: %v", err)
+		}
+		if _, _, err := s.IncidentsPage(ctx, tn.member, tn.org.ID, 3, "x"); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("forged cursor: %v", err)
 		}
 	})
 }
