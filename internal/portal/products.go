@@ -16,6 +16,7 @@ import (
 	"github.com/pflicht/pflicht/internal/sbom"
 	"github.com/pflicht/pflicht/internal/store"
 	"github.com/pflicht/pflicht/internal/vex"
+	"github.com/pflicht/pflicht/internal/view"
 	"github.com/pflicht/pflicht/internal/vuln"
 )
 
@@ -83,13 +84,6 @@ var supportStates = map[facts.SupportState]string{
 // dmy shows a calendar day the same in both languages, as berlin does.
 func dmy(t time.Time) string { return t.Format("02.01.2006") }
 
-// calendarDay is today's calendar day in Europe/Berlin, kept as the cra
-// engine keeps days (00:00 UTC).
-func (s *Server) calendarDay() time.Time {
-	y, m, d := s.now().In(law.Berlin).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
 // versionView is one version with what the cra engine says about it
 // (facts.AssessVersion). Its Support, formatted for the page, shadows the
 // assessment's.
@@ -121,7 +115,7 @@ func (v versionView) SupportLabel() string {
 }
 
 func (s *Server) viewVersion(v store.ProductVersion) versionView {
-	vv := versionView{ProductVersion: v, Assessment: facts.AssessVersion(v, s.calendarDay())}
+	vv := versionView{ProductVersion: v, Assessment: facts.AssessVersion(v, view.Today(s.now()))}
 	if vv.ClassErr == "" {
 		vv.ClassLabel = classLabels[vv.Class.Class]
 	}
